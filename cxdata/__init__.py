@@ -1,0 +1,1 @@
+"""cxdata: the CX store, its metrics, imports and charts."""

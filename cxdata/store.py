@@ -1,0 +1,206 @@
+"""The store: one DuckDB database, its migrations, its views, and the one place SQL runs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DEFAULT_DB = "data/cx.duckdb"
+# Views and macros are installed in this order; within a folder, files that depend
+# on others are retried until everything resolves.
+OBJECT_FOLDERS = ("macros", "staging", "marts")
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says why and what to do."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store for writing."""
+
+
+def resolve_database(cli_value: str | None = None) -> str:
+    """--db, else CX_DB, else data/cx.duckdb."""
+    return cli_value or os.environ.get("CX_DB") or DEFAULT_DB
+
+
+def is_local_file(database: str) -> bool:
+    return database != ":memory:" and not re.match(r"^[a-z]+:", database)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every file in sql/schema, in version order."""
+    found = []
+    for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+def latest_schema_version() -> int:
+    return migrations()[-1][0]
+
+
+def _connect(database: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if is_local_file(database):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not Path(database).exists():
+            raise StoreError(f"There is no store at {database}. Create it with: python -m cxdata init --db {database}")
+    try:
+        return duckdb.connect(database, read_only=read_only)
+    except duckdb.IOException as error:
+        text = str(error)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            holder = f" (process {pid.group(1)})" if pid else ""
+            raise StoreBusy(
+                f"The store {database} is open for writing in another process{holder}, "
+                "usually the running dashboard. Commands sent while it runs are handed to it; "
+                "if none is running, wait for the other process to finish."
+            ) from error
+        raise StoreError(_damaged_message(database, text)) from error
+    except duckdb.Error as error:
+        raise StoreError(_damaged_message(database, str(error))) from error
+
+
+def _damaged_message(database: str, detail: str) -> str:
+    return (
+        f"The store {database} cannot be opened: {detail}\n"
+        "Nothing has been changed or deleted. To recover: keep a copy of the file "
+        f"(and of {database}.wal if it exists); if the .wal file is damaged, move it aside "
+        "and open the store again, which loses only the last unfinished write; "
+        "or start a new store with --db and re-import your files."
+    )
+
+
+class Store:
+    """One open DuckDB database shared by every thread of the process.
+
+    Reads go through a cursor per thread (one DuckDB connection serialises every
+    query it runs); writes are serialised by a lock and run in one transaction each,
+    so a reader sees all of a write or none of it.
+    """
+
+    def __init__(self, database: str, read_only: bool = False, migrate_to: int | None = None):
+        self.database = database
+        self.read_only = read_only
+        self._con = _connect(database, read_only)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self.migrate(migrate_to)
+            if migrate_to is None:
+                install_objects(self._con)
+
+    # -- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def migrate(self, target: int | None = None) -> list[str]:
+        """Apply the migrations this store lacks, each in its own transaction."""
+        con = self._con
+        con.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar not null, applied_at timestamp not null)"
+        )
+        applied = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+        done = []
+        for version, name, sql in migrations():
+            if version in applied or (target is not None and version > target):
+                continue
+            con.execute("begin transaction")
+            try:
+                con.execute(sql)
+                con.execute(
+                    "insert into schema_migrations values (?, ?, current_timestamp::timestamp)",
+                    [version, name],
+                )
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+            done.append(name)
+        return done
+
+    def schema_version(self) -> int:
+        return self.query_value("select coalesce(max(version), 0) from schema_migrations")
+
+    # -- reading -------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._con.cursor()
+            self._local.cursor = cursor
+        return cursor
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params or []).df()
+
+    def query_rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+        return self.cursor().execute(sql, params or []).fetchall()
+
+    def query_value(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        row = self.cursor().execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def data_version(self) -> int:
+        """Changes whenever data is written; key caches by it."""
+        return self.query_value("select data_version from store_state")
+
+    # -- writing -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: the block's writes commit together with a new data version."""
+        if self.read_only:
+            raise StoreError(f"The store {self.database} is open read-only.")
+        with self._write_lock:
+            cursor = self._con.cursor()
+            cursor.execute("begin transaction")
+            try:
+                yield cursor
+                cursor.execute("update store_state set data_version = data_version + 1")
+                cursor.execute("commit")
+            except BaseException:
+                cursor.execute("rollback")
+                raise
+            finally:
+                cursor.close()
+
+    def checkpoint(self) -> None:
+        with self._write_lock:
+            self._con.execute("checkpoint")
+
+
+def install_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or replace every macro and view under sql/, in dependency order."""
+    for folder in OBJECT_FOLDERS:
+        pending = sorted((SQL_DIR / folder).glob("*.sql"))
+        while pending:
+            failed = []
+            for path in pending:
+                try:
+                    con.execute(path.read_text(encoding="utf-8"))
+                except duckdb.CatalogException:
+                    failed.append(path)
+            if len(failed) == len(pending):
+                # no progress: report the first real error instead of looping
+                con.execute(failed[0].read_text(encoding="utf-8"))
+            pending = failed
+
+
+def open_store(database: str | None = None, read_only: bool = False) -> Store:
+    return Store(resolve_database(database), read_only=read_only)
