@@ -77,6 +77,7 @@ latest_nps as (
     group by customer_id
 ),
 
+-- the filters apply through the answers (whose segment may override the customer's);
 -- revenue already lost to churn is not at risk any more
 at_risk_counts as (
     select
@@ -84,7 +85,7 @@ at_risk_counts as (
         count(*) filter (where latest_nps.latest_class = 'detractor') as risk_hits,
         coalesce(sum(customers.annual_revenue) filter (where latest_nps.latest_class = 'detractor'), 0) as risk_amount,
     from latest_nps
-    inner join customers on customers.customer_id = latest_nps.customer_id
+    inner join main.customers as customers on customers.customer_id = latest_nps.customer_id
     cross join period
     where customers.churned_on is null or customers.churned_on > period.period_end
 ),

@@ -1,0 +1,43 @@
+"""init, kpis and imports: the store's own commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from cxdata import cli, metrics
+from cxdata.store import Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    init = sub.add_parser("init", help="create a store, or migrate an existing one in place")
+    init.set_defaults(handler=run_init)
+
+    kpis = sub.add_parser("kpis", help="the headline KPIs for some filters")
+    kpis.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    cli.add_filter_options(kpis)
+    kpis.set_defaults(handler=run_kpis)
+
+    imports = sub.add_parser("imports", help="the lineage of every load")
+    imports.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    imports.set_defaults(handler=run_imports)
+
+
+def run_init(args: argparse.Namespace, store: Store) -> int:
+    print(f"Store {store.database} is at schema version {store.schema_version()}.")
+    return 0
+
+
+def run_kpis(args: argparse.Namespace, store: Store) -> int:
+    cli.print_json(metrics.kpis_as_json(store, cli.filters_from_args(args), args.min_n))
+    return 0
+
+
+def run_imports(args: argparse.Namespace, store: Store) -> int:
+    table = store.query("select * from imports order by import_id")
+    if args.json:
+        cli.print_json(table.to_dict("records"))
+    elif table.empty:
+        print("No imports yet.")
+    else:
+        print(table.to_string(index=False))
+    return 0

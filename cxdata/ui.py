@@ -1,0 +1,133 @@
+"""Streamlit glue shared by every page: the store, the global filters, cached queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any, Callable, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from cxdata.filters import DEFAULT_MIN_N, Filters
+from cxdata.store import Store, StoreError, is_local_file, resolve_database
+
+T = TypeVar("T")
+FILTER_STATE_KEY = "cx_filters"
+DEFAULT_WINDOW_DAYS = 90
+
+
+@st.cache_resource(show_spinner="Opening the CX store…")
+def _open_store(database: str) -> Store:
+    from cxdata import demo
+
+    if is_local_file(database):
+        # the app must show something real right after install
+        demo.ensure_demo(database)
+    return Store(database)
+
+
+def get_store() -> Store:
+    """The process-wide store; a store that cannot be opened stops the page with its reason."""
+    database = resolve_database(None)
+    try:
+        return _open_store(database)
+    except StoreError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def min_n() -> int:
+    try:
+        return max(1, int(os.environ.get("CX_MIN_N", DEFAULT_MIN_N)))
+    except ValueError:
+        return DEFAULT_MIN_N
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(_function: Callable[..., T], function_name: str, data_version: int, _store: Store, *args: Any) -> T:
+    return _function(_store, *args)
+
+
+def cached(function: Callable[..., T], store: Store, *args: Any) -> T:
+    """function(store, *args), cached by its arguments and the store's data version,
+    so a repeated filter change is instant and a new import shows at once."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    return _cached_call(function, name, store.data_version(), store, *args)
+
+
+def filter_options(store: Store) -> pd.DataFrame:
+    return store.query("select * from filter_options order by dimension, value")
+
+
+def data_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    row = store.query_rows("select first_day, last_day from data_span")[0]
+    return row[0], row[1]
+
+
+def _default_filters(last_day: dt.date | None) -> Filters:
+    if last_day is None:
+        return Filters()
+    return Filters(last_day - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1), last_day)
+
+
+def filter_bar(store: Store) -> Filters:
+    """The global filters in the sidebar, kept in session state and mirrored in the URL."""
+    options = cached(filter_options, store)
+    first_day, last_day = cached(data_span, store)
+    if FILTER_STATE_KEY not in st.session_state:
+        from_url = Filters.from_query_params(
+            {key: st.query_params.get_all(key) for key in ("from", "to", "segment", "channel", "region")}
+        )
+        st.session_state[FILTER_STATE_KEY] = from_url if from_url != Filters() else _default_filters(last_day)
+    current: Filters = st.session_state[FILTER_STATE_KEY]
+
+    with st.sidebar:
+        st.subheader("Filters")
+        if first_day is None:
+            st.caption("No data yet: import files on the Data page.")
+            return current
+        chosen = st.date_input(
+            "Period",
+            value=(current.date_from or first_day, current.date_to or last_day),
+            min_value=min(first_day, current.date_from or first_day),
+            max_value=max(last_day, current.date_to or last_day),
+            format="DD.MM.YYYY",
+            key="filter_period",
+        )
+        picked = {}
+        for dimension, label in (("segment", "Segment"), ("channel", "Channel"), ("region", "Region")):
+            values = options.loc[options["dimension"] == dimension, "value"].tolist()
+            selected = getattr(current, dimension + "s")
+            picked[dimension] = st.multiselect(
+                label,
+                values,
+                default=[value for value in selected if value in values],
+                placeholder="All",
+                key=f"filter_{dimension}",
+            )
+    # a half-picked range (one date) keeps the previous end until the second click
+    if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+        date_from, date_to = chosen
+    else:
+        date_from, date_to = current.date_from, current.date_to
+    updated = Filters(date_from, date_to, tuple(picked["segment"]), tuple(picked["channel"]), tuple(picked["region"]))
+    st.session_state[FILTER_STATE_KEY] = updated
+    sync_query_params(updated.to_query_params(), managed=("from", "to", "segment", "channel", "region"))
+    return updated
+
+
+def current_filters() -> Filters:
+    return st.session_state.get(FILTER_STATE_KEY, Filters())
+
+
+def sync_query_params(values: dict[str, Any], managed: tuple[str, ...]) -> None:
+    """Write `values` into the URL for the `managed` keys only, leaving drill-down keys alone."""
+    for key in managed:
+        wanted = values.get(key)
+        if wanted is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get_all(key) != (wanted if isinstance(wanted, list) else [wanted]):
+            st.query_params[key] = wanted

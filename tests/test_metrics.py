@@ -1,0 +1,280 @@
+"""The KPI views against independent pandas computations written from docs/METRICS.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from cxdata import cli, metrics
+from cxdata.filters import Filters
+from tests.conftest import build_store
+
+FILTER_CASES = {
+    "everything": Filters(),
+    "one_quarter": Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+    "one_segment": Filters(segments=("SMB",)),
+    "channels_and_region": Filters(channels=("app", "web"), regions=("Österreich",)),
+    "all_filters": Filters(dt.date(2025, 2, 1), dt.date(2025, 11, 30), ("Enterprise", "Consumer"), ("phone", "chat", "email"), ("Deutschland Süd", "Schweiz")),
+}
+
+
+# -- the independent computation ------------------------------------------------------
+def effective_responses(tables: dict[str, pd.DataFrame], filters: Filters) -> pd.DataFrame:
+    customers = tables["customers"][["customer_id", "segment", "region"]]
+    merged = tables["responses"].merge(customers, on="customer_id", how="left", suffixes=("", "_customer"))
+    merged["segment"] = merged["segment"].fillna(merged["segment_customer"])
+    merged["region"] = merged["region"].fillna(merged["region_customer"])
+    return restrict(merged, "responded_at", filters)
+
+
+def restrict(frame: pd.DataFrame, time_column: str, filters: Filters, channel: bool = True) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    day = frame[time_column].dt.date
+    if filters.date_from:
+        keep &= day >= filters.date_from
+    if filters.date_to:
+        keep &= day <= filters.date_to
+    for column, chosen in (("segment", filters.segments), ("region", filters.regions), ("channel", filters.channels if channel else ())):
+        if chosen:
+            keep &= frame[column].isin(chosen)
+    return frame[keep]
+
+
+def expected_kpis(tables: dict[str, pd.DataFrame], filters: Filters) -> dict[str, dict]:
+    responses = effective_responses(tables, filters)
+    nps = responses["nps"].dropna()
+    promoters, detractors, n = int((nps >= 9).sum()), int((nps <= 6).sum()), len(nps)
+    out: dict[str, dict] = {}
+    if n:
+        p, d = promoters / n, detractors / n
+        out["nps"] = {"n": n, "value": 100 * (p - d), "margin_of_error": 1.96 * 100 * math.sqrt(((p + d) - (p - d) ** 2) / n)}
+    else:
+        out["nps"] = {"n": 0, "value": None, "margin_of_error": None}
+    for kpi, column, hit in (("csat", "csat", lambda s: s >= 4), ("ces", "ces", lambda s: s >= 5)):
+        answers = responses[column].dropna()
+        out[kpi] = share(int(hit(answers).sum()), len(answers))
+
+    tickets = tables["tickets"].merge(tables["customers"][["customer_id", "segment", "region"]], on="customer_id", how="left")
+    tickets = restrict(tickets, "created_at", filters)
+    resolved = tickets[tickets["status"].isin(["solved", "closed"]) & tickets["resolved_at"].notna()]
+    judged = resolved[resolved["replies"].notna() & resolved["reopens"].notna()]
+    out["fcr"] = share(int(((judged["replies"] <= 1) & (judged["reopens"] == 0)).sum()), len(judged))
+
+    customers = tables["customers"]
+    if filters.segments:
+        customers = customers[customers["segment"].isin(filters.segments)]
+    if filters.regions:
+        customers = customers[customers["region"].isin(filters.regions)]
+    start = filters.date_from or tables["responses"]["responded_at"].min().date()
+    end = filters.date_to or tables["responses"]["responded_at"].max().date()
+    churned_on = pd.to_datetime(customers["churned_on"]).dt.date
+    signup = pd.to_datetime(customers["signup_date"]).dt.date
+    active = customers[(signup <= start) & (churned_on.isna() | (churned_on >= start))]
+    active_churned = pd.to_datetime(active["churned_on"]).dt.date
+    out["churn_rate"] = share(int((active_churned <= end).sum()), len(active))
+
+    answered = responses[responses["nps"].notna() & responses["customer_id"].notna()]
+    latest = answered.sort_values(["responded_at", "response_id"]).groupby("customer_id").tail(1)
+    latest = latest.merge(tables["customers"][["customer_id", "annual_revenue", "churned_on"]], on="customer_id")
+    still_active = latest[pd.to_datetime(latest["churned_on"]).isna() | (pd.to_datetime(latest["churned_on"]).dt.date > end)]
+    detractors_latest = still_active[still_active["nps"] <= 6]
+    out["revenue_at_risk"] = {"n": len(still_active), "value": float(detractors_latest["annual_revenue"].sum()), "margin_of_error": None}
+    return out
+
+
+def share(hits: int, n: int) -> dict:
+    if not n:
+        return {"n": 0, "value": None, "margin_of_error": None}
+    p = hits / n
+    return {"n": n, "value": 100 * p, "margin_of_error": 1.96 * 100 * math.sqrt(p * (1 - p) / n)}
+
+
+def assert_kpis_equal(actual: dict, expected: dict) -> None:
+    assert set(actual) == set(expected)
+    for kpi, want in expected.items():
+        got = actual[kpi]
+        assert got["n"] == want["n"], kpi
+        for field in ("value", "margin_of_error"):
+            if want[field] is None:
+                assert got[field] is None, (kpi, field)
+            else:
+                assert got[field] == pytest.approx(want[field], rel=1e-9, abs=1e-9), (kpi, field)
+
+
+# -- the tests --------------------------------------------------------------------------
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_kpis_equal_independent_computation(metric_store, synthetic, case):
+    filters = FILTER_CASES[case]
+    actual = metrics.kpis_as_json(metric_store, filters, min_n=1)["kpis"]
+    assert_kpis_equal(actual, expected_kpis(synthetic, filters))
+
+
+@pytest.mark.parametrize("case", ["everything", "all_filters"])
+def test_kpis_command_prints_the_independent_figures(metric_store, synthetic, case, capsys):
+    filters = FILTER_CASES[case]
+    argv = ["kpis", "--json", "--min-n", "1"]
+    if filters.date_from:
+        argv += ["--from", filters.date_from.isoformat(), "--to", filters.date_to.isoformat()]
+    for option, values in (("--segment", filters.segments), ("--channel", filters.channels), ("--region", filters.regions)):
+        for value in values:
+            argv += [option, value]
+    assert cli.main(argv, store=metric_store) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert_kpis_equal(printed["kpis"], expected_kpis(synthetic, filters))
+    assert printed["filters"]["segments"] == sorted(filters.segments)
+
+
+def nps_store(scores: list[int | None], **extra) -> object:
+    responses = pd.DataFrame(
+        {
+            "response_id": [f"R{i}" for i in range(len(scores))],
+            "responded_at": [dt.datetime(2025, 3, 1, 12) + dt.timedelta(hours=i) for i in range(len(scores))],
+            "nps": pd.array(scores, dtype="Int64"),
+            **extra,
+        }
+    )
+    return build_store({"responses": responses})
+
+
+def nps_row(store, min_n: int = 1) -> dict:
+    table = metrics.kpi_summary(store, Filters(), min_n)
+    return table[table["kpi"] == "nps"].iloc[0].to_dict()
+
+
+def test_nps_of_an_empty_store_is_suppressed_with_n_zero(empty_store):
+    row = nps_row(empty_store, min_n=10)
+    assert (row["n"], row["suppressed"], pd.isna(row["value"])) == (0, True, True)
+
+
+def test_nps_counts_passives_only_in_denominator():
+    row = nps_row(nps_store([10, 9, 8, 7, 7, 3]))
+    # 2 promoters, 1 detractor among 6 answers
+    assert (row["n"], row["promoters"], row["detractors"]) == (6, 2, 1)
+    assert row["value"] == pytest.approx(100 * (2 - 1) / 6)
+
+
+def test_nps_of_all_passives_is_zero_with_no_margin():
+    row = nps_row(nps_store([7, 8, 7, 8, 7, 8, 7, 8, 7, 8]))
+    assert (row["value"], row["margin_of_error"], row["suppressed"]) == (0.0, 0.0, False)
+
+
+def test_nps_ignores_responses_without_an_nps_answer():
+    row = nps_row(nps_store([None, 10, None, 0, None]))
+    assert (row["n"], row["value"]) == (2, 0.0)
+
+
+def test_a_single_response_gives_plus_hundred_with_zero_margin_when_min_n_is_one():
+    row = nps_row(nps_store([10]))
+    assert (row["n"], row["value"], row["margin_of_error"]) == (1, 100.0, 0.0)
+
+
+@pytest.mark.parametrize("answers, min_n, suppressed", [(9, 10, True), (10, 10, False), (3, 1, False), (3, 4, True)])
+def test_groups_below_min_n_show_no_number(answers, min_n, suppressed):
+    store = nps_store([9] * answers)
+    for row in metrics.kpi_summary(store, Filters(), min_n).to_dict("records"):
+        if row["kpi"] != "nps":
+            continue
+        assert row["suppressed"] is suppressed
+        assert pd.isna(row["value"]) is suppressed
+        assert pd.isna(row["margin_of_error"]) is suppressed
+
+
+def test_a_responses_own_segment_overrides_its_customers():
+    customers = pd.DataFrame({"customer_id": ["C1"], "segment": ["SMB"], "region": ["Schweiz"]})
+    store = build_store(
+        {
+            "customers": customers,
+            "responses": pd.DataFrame(
+                {
+                    "response_id": ["R1", "R2"],
+                    "customer_id": ["C1", "C1"],
+                    "responded_at": [dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 2)],
+                    "segment": [None, "Enterprise"],
+                    "nps": [10, 0],
+                }
+            ),
+        }
+    )
+    smb = nps_row_for(store, Filters(segments=("SMB",)))
+    enterprise = nps_row_for(store, Filters(segments=("Enterprise",)))
+    assert (smb["n"], smb["value"], enterprise["n"], enterprise["value"]) == (1, 100.0, 1, -100.0)
+
+
+def nps_row_for(store, filters: Filters) -> dict:
+    table = metrics.kpi_summary(store, filters, 1)
+    return table[table["kpi"] == "nps"].iloc[0].to_dict()
+
+
+def test_fcr_counts_resolved_tickets_with_one_reply_and_no_reopen_only():
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["fcr", "two_replies", "reopened", "open", "unknown_replies", "zero_replies"],
+            "created_at": [dt.datetime(2025, 1, 1)] * 6,
+            "resolved_at": [dt.datetime(2025, 1, 2)] * 3 + [None] + [dt.datetime(2025, 1, 2)] * 2,
+            "status": ["solved", "closed", "solved", "open", "solved", "solved"],
+            "replies": pd.array([1, 2, 1, 0, None, 0], dtype="Int64"),
+            "reopens": pd.array([0, 0, 1, 0, 0, 0], dtype="Int64"),
+        }
+    )
+    store = build_store({"tickets": tickets})
+    fcr = metrics.kpi_summary(store, Filters(), 1).set_index("kpi").loc["fcr"]
+    # judged: fcr, two_replies, reopened, zero_replies; first-contact: fcr, zero_replies
+    assert (fcr["n"], fcr["hits"], fcr["value"]) == (4, 2, 50.0)
+
+
+def expected_change_z(current: dict, previous: dict) -> float:
+    def var(p, d, n):
+        return 100**2 * ((p / n + d / n) - (p / n - d / n) ** 2) / n
+
+    return (100 * (current["p"] - current["d"]) / current["n"] - 100 * (previous["p"] - previous["d"]) / previous["n"]) / math.sqrt(
+        var(current["p"], current["d"], current["n"]) + var(previous["p"], previous["d"], previous["n"])
+    )
+
+
+@pytest.mark.parametrize(
+    "previous_scores, current_scores",
+    [
+        ([10] * 40 + [8] * 30 + [3] * 30, [10] * 55 + [8] * 25 + [3] * 20),  # +35 pts: significant
+        ([10] * 40 + [8] * 30 + [3] * 30, [10] * 42 + [8] * 30 + [3] * 28),  # +4 pts: noise
+    ],
+)
+def test_nps_change_significance_uses_the_nps_variance(previous_scores, current_scores):
+    scores = previous_scores + current_scores
+    times = [dt.datetime(2025, 1, 15)] * len(previous_scores) + [dt.datetime(2025, 2, 15)] * len(current_scores)
+    store = build_store(
+        {"responses": pd.DataFrame({"response_id": [f"R{i}" for i in range(len(scores))], "responded_at": times, "nps": scores})}
+    )
+    filters = Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    assert filters.previous_period() == Filters(dt.date(2025, 1, 4), dt.date(2025, 1, 31))
+    row = metrics.kpi_change(store, filters, 10).set_index("kpi").loc["nps"]
+    counts = lambda s: {"p": sum(x >= 9 for x in s), "d": sum(x <= 6 for x in s), "n": len(s)}
+    z = expected_change_z(counts(current_scores), counts(previous_scores))
+    assert row["z"] == pytest.approx(z)
+    assert bool(row["significant"]) is (abs(z) > 1.96)
+
+
+@pytest.mark.parametrize("previous_hits, current_hits", [(50, 70), (50, 55)])
+def test_share_change_uses_the_pooled_two_proportion_z_test(previous_hits, current_hits):
+    n = 100
+    csat = [5] * previous_hits + [2] * (n - previous_hits) + [5] * current_hits + [2] * (n - current_hits)
+    times = [dt.datetime(2025, 1, 15)] * n + [dt.datetime(2025, 2, 15)] * n
+    store = build_store(
+        {"responses": pd.DataFrame({"response_id": [f"R{i}" for i in range(2 * n)], "responded_at": times, "csat": csat})}
+    )
+    row = metrics.kpi_change(store, Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28)), 10).set_index("kpi").loc["csat"]
+    p1, p0 = current_hits / n, previous_hits / n
+    pooled = (current_hits + previous_hits) / (2 * n)
+    z = (p1 - p0) / math.sqrt(pooled * (1 - pooled) * (2 / n))
+    assert (row["change"], row["z"]) == (pytest.approx(100 * (p1 - p0)), pytest.approx(z))
+    assert bool(row["significant"]) is (abs(z) > 1.96)
+
+
+def test_change_against_a_suppressed_period_has_no_significance():
+    store = nps_store([10] * 20)
+    row = metrics.kpi_change(store, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)), 10).set_index("kpi").loc["nps"]
+    assert (row["n"], row["previous_n"], bool(row["previous_suppressed"])) == (20, 0, True)
+    assert pd.isna(row["change"]) and pd.isna(row["significant"])
