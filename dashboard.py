@@ -14,6 +14,15 @@ navigation = st.navigation(
         "Executive": [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         ],
+        "Analysis": [
+            st.Page("pages/nps_trends.py", title="NPS trends", icon=":material/trending_up:"),
+            st.Page("pages/touchpoints.py", title="Touchpoints", icon=":material/grid_view:"),
+            st.Page("pages/journey.py", title="Journey", icon=":material/route:"),
+            st.Page("pages/service.py", title="Service", icon=":material/support_agent:"),
+        ],
+        "Data": [
+            st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+        ],
     }
 )
 navigation.run()

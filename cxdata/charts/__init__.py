@@ -1,0 +1,1 @@
+"""Chart builders, one module per page: pure functions DataFrame -> alt.Chart."""
