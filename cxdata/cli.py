@@ -9,7 +9,8 @@ import sys
 from typing import Callable, Sequence
 
 from cxdata.filters import DEFAULT_MIN_N, Filters
-from cxdata.store import Store, StoreError, resolve_database
+from cxdata import handoff
+from cxdata.store import Store, StoreBusy, StoreError, is_local_file, resolve_database
 
 # Each command module adds its subcommands here: register(subparsers) sets
 # `handler(args, store) -> int` and, for commands that make their own store, `opens_store=False`.
@@ -53,12 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, store: Store | None = None) -> int:
     """Run one command. `store` lets a process that already holds the store run it in-process."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Store | None], int] = args.handler
     try:
         if not getattr(args, "opens_store", True) or store is not None:
             return handler(args, store)
-        with Store(resolve_database(args.db), read_only=getattr(args, "read_only", False)) as opened:
+        database = resolve_database(args.db)
+        try:
+            opened = Store(database, read_only=getattr(args, "read_only", False))
+        except StoreBusy:
+            handed = handoff.submit(database, argv) if is_local_file(database) else None
+            if handed is None:
+                raise
+            code, out, err = handed
+            sys.stdout.write(out)
+            sys.stderr.write(err)
+            return code
+        with opened:
             return handler(args, opened)
     except StoreError as error:
         print(f"error: {error}", file=sys.stderr)

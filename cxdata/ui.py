@@ -9,6 +9,7 @@ from typing import Any, Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
+from cxdata import cli, handoff
 from cxdata.filters import DEFAULT_MIN_N, Filters
 from cxdata.store import Store, StoreError, is_local_file, resolve_database
 
@@ -24,7 +25,11 @@ def _open_store(database: str) -> Store:
     if is_local_file(database):
         # the app must show something real right after install
         demo.ensure_demo(database)
-    return Store(database)
+    store = Store(database)
+    if is_local_file(database):
+        # command-line calls that find the store held by us are run here (see cxdata/handoff.py)
+        handoff.start_watcher(database, lambda argv: cli.main(argv, store=store))
+    return store
 
 
 def get_store() -> Store:
