@@ -1,0 +1,85 @@
+-- one row per segment, channel and touchpoint answered in either period: its NPS now and before, the change and its 95 % significance
+create or replace macro what_moved(
+    date_from, date_to, previous_from, previous_to,
+    segments := null, channels := null, regions := null, min_n := 10
+) as table
+with
+
+current_answers as (
+    select 'current' as side, segment, channel, touchpoint, nps_class
+    from filtered_responses(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where nps is not null
+),
+
+previous_answers as (
+    select 'previous' as side, segment, channel, touchpoint, nps_class
+    from filtered_responses(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where nps is not null
+),
+
+answers as (
+    select * from current_answers
+    union all
+    select * from previous_answers
+),
+
+-- each answer counts once in each dimension it has a value for
+by_group as (
+    select 1 as dimension_order, 'segment' as dimension, segment as value, side, nps_class from answers where segment is not null
+    union all
+    select 2, 'channel', channel, side, nps_class from answers where channel is not null
+    union all
+    select 3, 'touchpoint', touchpoint, side, nps_class from answers where touchpoint is not null
+),
+
+counted as (
+    select
+        dimension_order,
+        dimension,
+        value,
+        count(*) filter (where side = 'current') as n,
+        count(*) filter (where side = 'current' and nps_class = 'promoter') as promoters,
+        count(*) filter (where side = 'current' and nps_class = 'detractor') as detractors,
+        count(*) filter (where side = 'previous') as previous_n,
+        count(*) filter (where side = 'previous' and nps_class = 'promoter') as previous_promoters,
+        count(*) filter (where side = 'previous' and nps_class = 'detractor') as previous_detractors,
+    from by_group
+    group by dimension_order, dimension, value
+),
+
+compared as (
+    select
+        *,
+        suppressed_below(n, min_n) as suppressed,
+        suppressed_below(previous_n, min_n) as previous_suppressed,
+        nps_score(promoters, detractors, n) as raw_nps,
+        nps_score(previous_promoters, previous_detractors, previous_n) as raw_previous_nps,
+        nps_change_z(promoters, detractors, n, previous_promoters, previous_detractors, previous_n) as raw_z,
+    from counted
+),
+
+final as (
+    select
+        dimension_order,
+        dimension,
+        value,
+        n,
+        suppressed,
+        case when not suppressed then raw_nps end as nps,
+        previous_n,
+        previous_suppressed,
+        case when not previous_suppressed then raw_previous_nps end as previous_nps,
+        -- a change is only stated when both periods are large enough to show
+        case when not suppressed and not previous_suppressed then raw_nps - raw_previous_nps end as change,
+        case when not suppressed and not previous_suppressed then raw_z end as z,
+        case when not suppressed and not previous_suppressed and raw_z is not null then abs(raw_z) > 1.96 end as significant,
+    from compared
+)
+
+select * from final order by significant desc nulls last, abs(change) desc nulls last, dimension_order, value;
