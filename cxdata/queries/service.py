@@ -1,0 +1,156 @@
+"""Service page queries: ticket metrics, backlog and the NPS of customers by their ticket experience.
+
+Every function reads one mart in sql/marts with the global filters as bound parameters;
+dimensions and grains are checked against allow-lists before they reach SQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from cxdata.filters import DEFAULT_MIN_N, FILTER_ARGS, Filters
+from cxdata.store import Store
+
+DIMENSIONS = {"channel": "Channel", "category": "Category", "priority": "Priority"}
+GRAINS = {"week": "Week", "month": "Month"}
+# the order priorities are shown in: by urgency, not alphabetically
+PRIORITY_ORDER = ["low", "normal", "high", "urgent"]
+# the window before an NPS answer in which a ticket counts as the customer's experience
+LOOKBACK_DAYS = 90
+TICKET_LIST_LIMIT = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceMetric:
+    key: str
+    label: str
+    unit: str  # "tickets", "%" or "hours"
+    higher_is_better: bool | None
+    help: str
+
+
+METRICS = {
+    metric.key: metric
+    for metric in (
+        ServiceMetric("tickets", "Ticket volume", "tickets", None, "Tickets created in the period."),
+        ServiceMetric(
+            "fcr", "First contact resolution", "%", True,
+            "Resolved tickets (solved or closed, with a resolution time) with at most one agent reply and no reopen, "
+            "among resolved tickets whose replies and reopens are known.",
+        ),
+        ServiceMetric(
+            "first_response_median", "First response time (median)", "hours", False,
+            "Median hours from ticket creation to the first agent response, among tickets that have one.",
+        ),
+        ServiceMetric(
+            "first_response_p90", "First response time (90th percentile)", "hours", False,
+            "90 % of first responses came within this many hours.",
+        ),
+        ServiceMetric(
+            "resolution_median", "Full resolution time (median)", "hours", False,
+            "Median hours from ticket creation to its (last) resolution, among resolved tickets.",
+        ),
+        ServiceMetric(
+            "resolution_p90", "Full resolution time (90th percentile)", "hours", False,
+            "90 % of resolved tickets were resolved within this many hours.",
+        ),
+        ServiceMetric(
+            "reopen_rate", "Reopen rate", "%", False,
+            "Tickets reopened at least once, among tickets resolved at least once whose reopen count is known.",
+        ),
+        ServiceMetric(
+            "csat", "Ticket CSAT", "%", True,
+            "Share of ticket satisfaction ratings of 4 or 5 on the 1–5 scale (top-2-box).",
+        ),
+    )
+}
+
+EXPERIENCES = {
+    "no_ticket": "No ticket",
+    "first_contact": "Resolved at first contact",
+    "not_first_contact": "Resolved, not at first contact",
+    "reopened": "Reopened",
+    "still_open": "Ticket still open",
+    "unknown": "Resolved, outcome not recorded",
+}
+
+
+def check_dimension(dimension: str, allow_all: bool = True) -> str:
+    if dimension in DIMENSIONS or (allow_all and dimension == "all"):
+        return dimension
+    raise ValueError(f"Tickets cannot be compared by '{dimension}'; choose one of {', '.join(DIMENSIONS)}.")
+
+
+def check_grain(grain: str, allow_total: bool = True) -> str:
+    if grain in GRAINS or (allow_total and grain == "total"):
+        return grain
+    raise ValueError(f"'{grain}' is not a time grain; choose one of {', '.join(GRAINS)}.")
+
+
+def service_metrics(
+    store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "all", grain: str = "total"
+) -> pd.DataFrame:
+    """One row per period (NaT for grain "total"), group and metric: n, hits, value, margin, suppressed."""
+    return store.query(
+        f"select * from service_metrics({FILTER_ARGS}, min_n := ?, dimension := ?, grain := ?)"
+        " order by period_start nulls first, group_value, metric_order",
+        [*filters.params(), min_n, check_dimension(dimension), check_grain(grain)],
+    )
+
+
+def nps_by_experience(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+    """One row per ticket experience: NPS, margin, n and the z of its difference from "no ticket"."""
+    return store.query(
+        f"select * from service_nps_by_experience({FILTER_ARGS}, min_n := ?, lookback_days := ?)",
+        [*filters.params(), min_n, LOOKBACK_DAYS],
+    )
+
+
+def nps_by_group(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "category") -> pd.DataFrame:
+    """One row per group: the NPS of answers whose customer had a ticket of that group before answering."""
+    return store.query(
+        f"select * from service_nps_by_group({FILTER_ARGS}, min_n := ?, dimension := ?, lookback_days := ?)"
+        " order by group_value",
+        [*filters.params(), min_n, check_dimension(dimension, allow_all=False), LOOKBACK_DAYS],
+    )
+
+
+def backlog(store: Store, filters: Filters, grain: str = "week") -> pd.DataFrame:
+    """One row per period and age band: tickets still open when the period closed."""
+    return store.query(
+        f"select * from service_backlog({FILTER_ARGS}, grain := ?)",
+        [*filters.params(), check_grain(grain, allow_total=False)],
+    )
+
+
+def backlog_now(store: Store, filters: Filters) -> pd.DataFrame:
+    """One row per age band: tickets open now (the date range does not apply)."""
+    return store.query(f"select * from service_backlog_now({FILTER_ARGS})", filters.params())
+
+
+def ticket_list(
+    store: Store,
+    filters: Filters,
+    dimension: str,
+    group: str,
+    grain: str | None = None,
+    period_start: dt.date | None = None,
+    limit: int = TICKET_LIST_LIMIT,
+) -> pd.DataFrame:
+    """The newest tickets of one group (and period), ids only; tickets_in_list counts them all."""
+    if period_start is not None and grain is None:
+        raise ValueError("A period needs its grain (week or month).")
+    return store.query(
+        f"select * from ticket_list({FILTER_ARGS}, dimension := ?, group_value := ?, grain := ?, period_start := ?::date)"
+        " order by created_at desc, ticket_id limit ?",
+        [
+            *filters.params(),
+            check_dimension(dimension),
+            group,
+            None if grain is None else check_grain(grain, allow_total=False),
+            period_start,
+            limit,
+        ],
+    )

@@ -1,0 +1,112 @@
+-- one row per period (null for the whole range), group of the chosen dimension and service metric
+create or replace macro service_metrics(
+    date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10,
+    dimension := 'all', grain := 'total'
+) as table
+with
+
+tickets as (
+    select *
+    from filtered_tickets(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
+),
+
+-- a ticket belongs to the period it was created in, so a period's times describe its own tickets
+grouped as (
+    select
+        case grain
+            when 'week' then date_trunc('week', created_at)::date
+            when 'month' then date_trunc('month', created_at)::date
+        end as period_start,
+        coalesce(
+            case dimension
+                when 'channel' then channel
+                when 'category' then category
+                when 'priority' then priority
+                when 'all' then 'All tickets'
+            end,
+            'Not recorded'
+        ) as group_value,
+        is_resolved,
+        is_fcr,
+        reopens,
+        csat,
+        first_response_minutes / 60.0 as first_response_hours,
+        case when is_resolved then resolution_minutes / 60.0 end as resolution_hours,
+    from tickets
+),
+
+counted as (
+    select
+        period_start,
+        group_value,
+        count(*) as tickets,
+        count(is_fcr) as fcr_n,
+        count(*) filter (where is_fcr) as fcr_hits,
+        count(first_response_hours) as first_response_n,
+        quantile_cont(first_response_hours, 0.5) as first_response_median,
+        quantile_cont(first_response_hours, 0.9) as first_response_p90,
+        count(resolution_hours) as resolution_n,
+        quantile_cont(resolution_hours, 0.5) as resolution_median,
+        quantile_cont(resolution_hours, 0.9) as resolution_p90,
+        -- a reopen needs an earlier resolution: the base is every ticket resolved at least once
+        count(*) filter (where reopens is not null and (is_resolved or reopens > 0)) as reopen_n,
+        count(*) filter (where reopens > 0) as reopen_hits,
+        count(csat) as csat_n,
+        count(*) filter (where csat >= 4) as csat_hits,
+    from grouped
+    group by period_start, group_value
+),
+
+long as (
+    -- volume is the n itself: always shown
+    select period_start, group_value, 1 as metric_order, 'tickets' as metric, tickets as n, null::bigint as hits,
+        tickets::double as raw_value, null::double as raw_margin, false as can_suppress
+    from counted
+    union all
+    select period_start, group_value, 2, 'fcr', fcr_n, fcr_hits,
+        share_pct(fcr_hits, fcr_n), share_margin(fcr_hits, fcr_n), true
+    from counted
+    union all
+    select period_start, group_value, 3, 'first_response_median', first_response_n, null,
+        first_response_median, null, true
+    from counted
+    union all
+    select period_start, group_value, 4, 'first_response_p90', first_response_n, null,
+        first_response_p90, null, true
+    from counted
+    union all
+    select period_start, group_value, 5, 'resolution_median', resolution_n, null,
+        resolution_median, null, true
+    from counted
+    union all
+    select period_start, group_value, 6, 'resolution_p90', resolution_n, null,
+        resolution_p90, null, true
+    from counted
+    union all
+    select period_start, group_value, 7, 'reopen_rate', reopen_n, reopen_hits,
+        share_pct(reopen_hits, reopen_n), share_margin(reopen_hits, reopen_n), true
+    from counted
+    union all
+    select period_start, group_value, 8, 'csat', csat_n, csat_hits,
+        share_pct(csat_hits, csat_n), share_margin(csat_hits, csat_n), true
+    from counted
+),
+
+final as (
+    select
+        period_start,
+        group_value,
+        metric_order,
+        metric,
+        n,
+        hits,
+        can_suppress and suppressed_below(n, min_n) as suppressed,
+        case when not (can_suppress and suppressed_below(n, min_n)) then raw_value end as value,
+        case when not (can_suppress and suppressed_below(n, min_n)) then raw_margin end as margin_of_error,
+    from long
+)
+
+select * from final;
