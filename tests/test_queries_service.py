@@ -62,10 +62,18 @@ def expected_service_metrics(tables, filters: Filters, min_n: int, dimension: st
     tickets = effective_tickets(tables, filters)
     tickets["period_start"] = period_of(tickets["created_at"], grain)
     tickets["group_value"] = group_of(tickets, dimension)
+    if grain == "total":
+        tickets["period_end"] = pd.NaT
+    else:
+        tickets["period_end"] = tickets["created_at"].dt.to_period("W-SUN" if grain == "week" else "M").dt.end_time.dt.normalize()
+    starts_before = (tickets["period_start"] < pd.Timestamp(filters.date_from)) if filters.date_from else False
+    ends_after = (tickets["period_end"] > pd.Timestamp(filters.date_to)) if filters.date_to else False
+    tickets["is_partial"] = (starts_before | ends_after) & (grain != "total")
     tickets["first_response_hours"] = (tickets["first_response_at"] - tickets["created_at"]).dt.total_seconds() / 3600
     tickets["resolution_hours"] = ((tickets["resolved_at"] - tickets["created_at"]).dt.total_seconds() / 3600).where(tickets["resolved"])
     rows = []
     for (period, group), part in tickets.groupby(["period_start", "group_value"], dropna=False):
+        period_end, is_partial = part["period_end"].iloc[0], bool(part["is_partial"].iloc[0])
         fcr = part["fcr"].dropna()
         reopen_base = part[part["reopens"].notna() & (part["resolved"] | (part["reopens"] > 0))]
         csat = part["csat"].dropna()
@@ -80,7 +88,10 @@ def expected_service_metrics(tables, filters: Filters, min_n: int, dimension: st
             "csat": share_row(int((csat >= 4).sum()), len(csat), min_n),
         }
         for order, (metric, values) in enumerate(metrics.items(), start=1):
-            rows.append({"period_start": period, "group_value": group, "metric_order": order, "metric": metric, **values})
+            rows.append(
+                {"period_start": period, "period_end": period_end, "is_partial": is_partial, "group_value": group,
+                 "metric_order": order, "metric": metric, **values}
+            )
     return pd.DataFrame(rows)
 
 

@@ -13,13 +13,25 @@ tickets as (
     )
 ),
 
--- a ticket belongs to the period it was created in, so a period's times describe its own tickets
-grouped as (
+-- a ticket belongs to the period it was created in, so a period's times describe its own tickets;
+-- weeks are ISO weeks (Monday to Sunday), months calendar months
+dated as (
     select
+        *,
         case grain
             when 'week' then date_trunc('week', created_at)::date
             when 'month' then date_trunc('month', created_at)::date
         end as period_start,
+    from tickets
+),
+
+grouped as (
+    select
+        period_start,
+        case grain
+            when 'week' then period_start + 6
+            when 'month' then last_day(period_start)
+        end as period_end,
         coalesce(
             case dimension
                 when 'channel' then channel
@@ -35,12 +47,16 @@ grouped as (
         csat,
         first_response_minutes / 60.0 as first_response_hours,
         case when is_resolved then resolution_minutes / 60.0 end as resolution_hours,
-    from tickets
+    from dated
 ),
 
 counted as (
     select
         period_start,
+        period_end,
+        -- the period is cut by the date filter when it starts before or ends after it
+        (date_from is not null and period_start < date_from::date)
+            or (date_to is not null and period_end > date_to::date) as is_partial,
         group_value,
         count(*) as tickets,
         count(is_fcr) as fcr_n,
@@ -57,40 +73,40 @@ counted as (
         count(csat) as csat_n,
         count(*) filter (where csat >= 4) as csat_hits,
     from grouped
-    group by period_start, group_value
+    group by period_start, period_end, group_value
 ),
 
 long as (
     -- volume is the n itself: always shown
-    select period_start, group_value, 1 as metric_order, 'tickets' as metric, tickets as n, null::bigint as hits,
+    select period_start, period_end, is_partial, group_value, 1 as metric_order, 'tickets' as metric, tickets as n, null::bigint as hits,
         tickets::double as raw_value, null::double as raw_margin, false as can_suppress
     from counted
     union all
-    select period_start, group_value, 2, 'fcr', fcr_n, fcr_hits,
+    select period_start, period_end, is_partial, group_value, 2, 'fcr', fcr_n, fcr_hits,
         share_pct(fcr_hits, fcr_n), share_margin(fcr_hits, fcr_n), true
     from counted
     union all
-    select period_start, group_value, 3, 'first_response_median', first_response_n, null,
+    select period_start, period_end, is_partial, group_value, 3, 'first_response_median', first_response_n, null,
         first_response_median, null, true
     from counted
     union all
-    select period_start, group_value, 4, 'first_response_p90', first_response_n, null,
+    select period_start, period_end, is_partial, group_value, 4, 'first_response_p90', first_response_n, null,
         first_response_p90, null, true
     from counted
     union all
-    select period_start, group_value, 5, 'resolution_median', resolution_n, null,
+    select period_start, period_end, is_partial, group_value, 5, 'resolution_median', resolution_n, null,
         resolution_median, null, true
     from counted
     union all
-    select period_start, group_value, 6, 'resolution_p90', resolution_n, null,
+    select period_start, period_end, is_partial, group_value, 6, 'resolution_p90', resolution_n, null,
         resolution_p90, null, true
     from counted
     union all
-    select period_start, group_value, 7, 'reopen_rate', reopen_n, reopen_hits,
+    select period_start, period_end, is_partial, group_value, 7, 'reopen_rate', reopen_n, reopen_hits,
         share_pct(reopen_hits, reopen_n), share_margin(reopen_hits, reopen_n), true
     from counted
     union all
-    select period_start, group_value, 8, 'csat', csat_n, csat_hits,
+    select period_start, period_end, is_partial, group_value, 8, 'csat', csat_n, csat_hits,
         share_pct(csat_hits, csat_n), share_margin(csat_hits, csat_n), true
     from counted
 ),
@@ -98,6 +114,8 @@ long as (
 final as (
     select
         period_start,
+        period_end,
+        coalesce(is_partial, false) as is_partial,
         group_value,
         metric_order,
         metric,
