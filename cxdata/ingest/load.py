@@ -1,0 +1,285 @@
+"""Loading validated rows into the store in one transaction with their lineage row, and undoing a load.
+
+Rows are keyed by their id. A row already stored is *taken over* by the new import when
+it is unchanged, and when it changed and on_conflict is 'update'; with 'skip' a changed
+row keeps its stored version. Whatever an import takes over, it first saves the stored
+version (as JSON in import_replaced_rows), so that undoing the import can put back the
+version of the newest import still loaded. docs/IMPORTING.md explains the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from cxdata.ingest import fields as F
+from cxdata.ingest.report import ImportRefused
+from cxdata.store import Store
+
+ON_CONFLICT = ("update", "skip")
+# every table an import (or the demo) writes, with its key
+TABLES = (
+    ("responses", "response_id"),
+    ("tickets", "ticket_id"),
+    ("journey_events", "event_id"),
+    ("customers", "customer_id"),
+    ("touchpoints", "touchpoint"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    ratings: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class UndoResult:
+    import_id: int
+    deleted: dict[str, int]
+    restored: dict[str, int]
+    message: str
+
+
+def _classify_sql(kind: str) -> str:
+    """One row per incoming key: insert (new), same (stored, equal) or change (stored, different)."""
+    table, key = F.TARGETS[kind]
+    compared = [name for name in F.stored_columns(kind) if name not in (key, "import_id")]
+    equal = " and ".join(f"stored.{name} is not distinct from incoming.{name}" for name in compared) or "true"
+    if kind != "survey":
+        return (
+            f"select incoming.{key} as key, stored.import_id as previous_import_id, "
+            f"case when stored.{key} is null then 'insert' when {equal} then 'same' else 'change' end as action "
+            f"from incoming left join {table} as stored on stored.{key} = incoming.{key}"
+        )
+    # a response is unchanged only when its ratings are too
+    return (
+        "with stored_ratings as ("
+        "  select response_id, list(struct_pack(attribute, rating, scale_min, scale_max) order by attribute) as ratings"
+        "  from response_ratings where response_id in (select response_id from incoming) group by response_id"
+        "), incoming_ratings_listed as ("
+        "  select response_id, list(struct_pack(attribute, rating, scale_min, scale_max) order by attribute) as ratings"
+        "  from incoming_ratings group by response_id"
+        ") "
+        f"select incoming.{key} as key, stored.import_id as previous_import_id, "
+        f"case when stored.{key} is null then 'insert' "
+        f"when {equal} and stored_ratings.ratings is not distinct from incoming_ratings_listed.ratings then 'same' "
+        "else 'change' end as action "
+        f"from incoming left join {table} as stored on stored.{key} = incoming.{key} "
+        "left join stored_ratings on stored_ratings.response_id = incoming.response_id "
+        "left join incoming_ratings_listed on incoming_ratings_listed.response_id = incoming.response_id"
+    )
+
+
+def _counts(rows: list[tuple[str, int]], on_conflict: str, ratings: int) -> Counts:
+    found = dict(rows)
+    changed = found.get("change", 0)
+    return Counts(
+        inserted=found.get("insert", 0),
+        updated=changed if on_conflict == "update" else 0,
+        unchanged=found.get("same", 0),
+        skipped=changed if on_conflict == "skip" else 0,
+        ratings=ratings,
+    )
+
+
+def preview_counts(store: Store, kind: str, incoming: pa.Table, ratings: pa.Table, on_conflict: str) -> Counts:
+    """What loading would do, read without writing (for a dry run)."""
+    cursor = store.cursor()
+    cursor.register("incoming", incoming)
+    cursor.register("incoming_ratings", ratings)
+    try:
+        rows = cursor.execute(f"select action, count(*) from ({_classify_sql(kind)}) group by action").fetchall()
+        loaded_keys = {"insert", "change"} if on_conflict == "update" else {"insert"}
+        rating_rows = 0
+        if kind == "survey":
+            rating_rows = cursor.execute(
+                f"select count(*) from incoming_ratings where response_id in "
+                f"(select key from ({_classify_sql(kind)}) where list_contains($actions, action))",
+                {"actions": sorted(loaded_keys)},
+            ).fetchone()[0]
+    finally:
+        cursor.unregister("incoming")
+        cursor.unregister("incoming_ratings")
+    return _counts(rows, on_conflict, rating_rows)
+
+
+def load(
+    store: Store,
+    kind: str,
+    incoming: pa.Table,
+    ratings: pa.Table,
+    lineage: dict[str, Any],
+    on_conflict: str = "update",
+) -> tuple[int, Counts]:
+    """Write the rows and their lineage row in one transaction; returns the new import id and counts."""
+    if on_conflict not in ON_CONFLICT:
+        raise ValueError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}.")
+    table, key = F.TARGETS[kind]
+    columns = [name for name in F.stored_columns(kind) if name != "import_id"]
+    claimed = ["same", "change"] if on_conflict == "update" else ["same"]
+    try:
+        with store.transaction() as cur:
+            cur.register("incoming", incoming)
+            cur.register("incoming_ratings", ratings)
+            # the sequence, unless rows were given ids some other way (e.g. by the demo)
+            import_id = cur.execute(
+                "select greatest(nextval('import_id_seq'), (select coalesce(max(import_id), 0) + 1 from imports))"
+            ).fetchone()[0]
+            cur.execute(f"create temp table ingest_actions as {_classify_sql(kind)}")
+            rows = cur.execute("select action, count(*) from ingest_actions group by action").fetchall()
+            params = {"id": import_id, "table": table, "claimed": claimed}
+            cur.execute(
+                f"insert into import_replaced_rows select $id, $table, stored.{key}::varchar, stored.import_id, to_json(stored) "
+                f"from {table} as stored join ingest_actions on ingest_actions.key = stored.{key} "
+                "where list_contains($claimed, ingest_actions.action)",
+                params,
+            )
+            if kind == "survey":
+                cur.execute(
+                    "insert into import_replaced_rows select $id, 'response_ratings', stored.response_id, "
+                    "any_value(ingest_actions.previous_import_id), to_json(list(stored)) "
+                    "from response_ratings as stored join ingest_actions on ingest_actions.key = stored.response_id "
+                    "where list_contains($claimed, ingest_actions.action) group by stored.response_id",
+                    {"id": import_id, "claimed": claimed},
+                )
+            assignments = ", ".join(f"{name} = incoming.{name}" for name in columns if name != key)
+            cur.execute(
+                f"update {table} set {assignments}, import_id = $id from incoming, ingest_actions "
+                f"where {table}.{key} = incoming.{key} and ingest_actions.key = incoming.{key} "
+                "and list_contains($claimed, ingest_actions.action)",
+                {"id": import_id, "claimed": claimed},
+            )
+            names = ", ".join(columns)
+            cur.execute(
+                f"insert into {table} ({names}, import_id) select {names}, $id from incoming "
+                f"where {key} in (select key from ingest_actions where action = 'insert')",
+                {"id": import_id},
+            )
+            rating_rows = 0
+            if kind == "survey":
+                written = ["insert", "change"] if on_conflict == "update" else ["insert"]
+                cur.execute(
+                    "delete from response_ratings where response_id in "
+                    "(select key from ingest_actions where action = 'change' and list_contains($claimed, action))",
+                    {"claimed": claimed},
+                )
+                rating_rows = cur.execute(
+                    "insert into response_ratings select response_id, attribute, rating, scale_min, scale_max "
+                    "from incoming_ratings where response_id in "
+                    "(select key from ingest_actions where list_contains($written, action))",
+                    {"written": written},
+                ).fetchone()[0]
+            counts = _counts(rows, on_conflict, rating_rows)
+            _insert_lineage(cur, import_id, kind, lineage, counts)
+            cur.execute("drop table ingest_actions")
+            cur.unregister("incoming")
+            cur.unregister("incoming_ratings")
+    except duckdb.ConstraintException as error:
+        # validation should have caught it; the transaction is rolled back either way
+        raise ImportRefused(f"The store refused the rows ({str(error).splitlines()[0]}); nothing was loaded.") from None
+    return import_id, counts
+
+
+def _insert_lineage(cur: duckdb.DuckDBPyConnection, import_id: int, kind: str, lineage: dict[str, Any], counts: Counts) -> None:
+    values = {
+        "import_id": import_id,
+        "kind": kind,
+        "file_name": lineage["file_name"],
+        "sha256": lineage["sha256"],
+        "rows_read": lineage["rows_read"],
+        # the rows this import now holds: undo removes them (unless a later import took them over)
+        "rows_loaded": counts.inserted + counts.updated + counts.unchanged,
+        "rows_rejected": lineage["rows_rejected"],
+        "started_at": lineage["started_at"],
+        "finished_at": dt.datetime.now(),
+        "status": "loaded",
+        "rows_inserted": counts.inserted,
+        "rows_updated": counts.updated,
+        "rows_unchanged": counts.unchanged,
+        "rows_skipped": counts.skipped,
+        "size_bytes": lineage["size_bytes"],
+        "profile": lineage.get("profile"),
+        "mapping": lineage.get("mapping"),
+    }
+    names = ", ".join(values)
+    placeholders = ", ".join(f"${name}" for name in values)
+    cur.execute(f"insert into imports ({names}) values ({placeholders})", values)
+
+
+# -- undo -----------------------------------------------------------------------------
+def undo_import(store: Store, import_id: int) -> UndoResult:
+    """Delete the rows an import holds and put back the versions it replaced; mark it undone."""
+    found = store.query_rows("select status, kind from imports where import_id = ?", [import_id])
+    if not found:
+        raise ImportRefused(f"There is no import {import_id}.")
+    if found[0][0] == "undone":
+        raise ImportRefused(f"Import {import_id} has already been undone.")
+    deleted, restored = {}, {}
+    with store.transaction() as cur:
+        for table, key in TABLES:
+            structure = json.dumps({name: type_ for name, type_ in cur.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]).fetchall()})
+            cur.execute(
+                f"create temp table undo_keys as select {key}::varchar as key from {table} where import_id = $id",
+                {"id": import_id},
+            )
+            deleted[table] = cur.execute("select count(*) from undo_keys").fetchone()[0]
+            if table == "responses":
+                cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
+            cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
+            # per key, the version of the newest import still loaded (or of rows without lineage)
+            cur.execute(
+                "create temp table undo_restore as select row_key, previous_row, import_id as replaced_by from ("
+                "  select replaced.*, row_number() over (partition by row_key order by "
+                "    coalesce(previous_import_id, -1) desc, replaced.import_id desc) as newest"
+                "  from import_replaced_rows as replaced"
+                "  left join imports as previous on previous.import_id = replaced.previous_import_id"
+                "  where table_name = $table and row_key in (select key from undo_keys)"
+                "    and (replaced.previous_import_id is null"
+                "         or (previous.status = 'loaded' and replaced.previous_import_id <> $id))"
+                ") where newest = 1",
+                {"table": table, "id": import_id},
+            )
+            names = [name for name in json.loads(structure)]
+            restored[table] = cur.execute(
+                f"insert into {table} ({', '.join(names)}) select {', '.join(f'version.{n}' for n in names)} "
+                "from (select json_transform(previous_row, $structure) as version from undo_restore)",
+                {"structure": structure},
+            ).fetchone()[0]
+            if table == "responses":
+                rating_structure = json.dumps([{
+                    "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",
+                    "scale_min": "DOUBLE", "scale_max": "DOUBLE",
+                }])
+                restored["response_ratings"] = cur.execute(
+                    "insert into response_ratings (response_id, attribute, rating, scale_min, scale_max) "
+                    "select r.response_id, r.attribute, r.rating, r.scale_min, r.scale_max from ("
+                    "  select unnest(json_transform(replaced.previous_row, $structure)) as r"
+                    "  from import_replaced_rows as replaced join undo_restore"
+                    "    on undo_restore.row_key = replaced.row_key and undo_restore.replaced_by = replaced.import_id"
+                    "  where replaced.table_name = 'response_ratings'"
+                    ")",
+                    {"structure": rating_structure},
+                ).fetchone()[0]
+            cur.execute("drop table undo_keys")
+            cur.execute("drop table undo_restore")
+        cur.execute(
+            "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",
+            {"id": import_id},
+        )
+    total_deleted = sum(deleted.values())
+    total_restored = sum(value for name, value in restored.items() if name != "response_ratings")
+    message = f"Import {import_id} undone: {total_deleted} rows removed"
+    if total_restored:
+        message += f", {total_restored} earlier versions put back"
+    return UndoResult(import_id, deleted, restored, message + ".")
