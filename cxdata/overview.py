@@ -1,14 +1,23 @@
-"""What the Overview page shows, as plain values: KPI tiles and data freshness."""
+"""What the Overview page shows, as plain values: KPI tiles with their trend, what moved, data freshness."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from urllib.parse import urlencode
 
 import pandas as pd
 
 from cxdata import formatting
+from cxdata.filters import DEFAULT_MIN_N, FILTER_ARGS, Filters
 from cxdata.metrics import KPI_LABELS
+from cxdata.queries import nps as nps_queries
 from cxdata.store import Store
+
+# a window up to this long is drawn week by week, a longer one month by month
+WEEKLY_TREND_MAX_DAYS = 120
+# the last month of the window is drilled into only when the window covers this much of it
+MIN_DAYS_OF_DRILLED_MONTH = 15
 
 KPI_HELP = {
     "nps": "Net Promoter Score: % promoters (9–10) minus % detractors (0–6), ± its 95 % margin of error.",
@@ -31,6 +40,8 @@ class KpiTile:
     delta_color: str
     caption: str
     help: str
+    # the KPI per week or month of the window, suppressed periods left out
+    trend: tuple[float, ...] = ()
 
 
 def _delta(row: dict) -> str | None:
@@ -45,7 +56,8 @@ def _delta(row: dict) -> str | None:
     return f"{change:+.1f}{unit} · {mark}".replace("-", "−", 1)
 
 
-def kpi_tiles(changes: pd.DataFrame) -> list[KpiTile]:
+def kpi_tiles(changes: pd.DataFrame, trend: pd.DataFrame | None = None) -> list[KpiTile]:
+    """One tile per KPI row of kpi_change; `trend` (rows of kpi_trend) adds the small line."""
     tiles = []
     for row in changes.to_dict("records"):
         kpi = row["kpi"]
@@ -68,9 +80,69 @@ def kpi_tiles(changes: pd.DataFrame) -> list[KpiTile]:
                 delta_color=color,
                 caption=f"n = {formatting.format_count(row['n'])} {noun}",
                 help=KPI_HELP[kpi],
+                trend=trend_values(trend, kpi) if trend is not None else (),
             )
         )
     return tiles
+
+
+def trend_grain(filters: Filters) -> str:
+    if filters.date_from is None or filters.date_to is None:
+        return "month"
+    return "week" if (filters.date_to - filters.date_from).days + 1 <= WEEKLY_TREND_MAX_DAYS else "month"
+
+
+def kpi_trend(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, grain: str = "week") -> pd.DataFrame:
+    """One row per KPI and week or month of the window, each computed as the headline tile computes it."""
+    return store.query(
+        f"select * from kpi_trend({FILTER_ARGS}, min_n := ?, grain := ?)",
+        [*filters.params(), min_n, nps_queries.checked_grain(grain)],
+    )
+
+
+def trend_values(trend: pd.DataFrame, kpi: str) -> tuple[float, ...]:
+    """The KPI's values in period order; a suppressed period is left out, never drawn as a number."""
+    rows = trend[(trend["kpi"] == kpi) & ~trend["suppressed"].astype(bool)].sort_values("period_start")
+    return tuple(float(value) for value in rows["value"] if not pd.isna(value))
+
+
+def what_moved(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+    """One row per segment, channel and touchpoint: NPS now and in the previous period of equal length,
+    the change and whether it is significant; significant ones first, biggest change first."""
+    previous = filters.previous_period()
+    return store.query(
+        "select * from what_moved(?::date, ?::date, ?::date, ?::date,"
+        " segments := ?::varchar[], channels := ?::varchar[], regions := ?::varchar[], min_n := ?)",
+        [filters.date_from, filters.date_to, previous.date_from, previous.date_to, *filters.params()[2:], min_n],
+    )
+
+
+def drilled_month(filters: Filters) -> str:
+    """The month a link from Overview opens in NPS trends: the last month of the window, or the one
+    before when the window holds only a few days of the last one and more of the one before."""
+    last = filters.date_to
+    first_of_last = last.replace(day=1)
+    covered = (last - max(first_of_last, filters.date_from)).days + 1
+    before = first_of_last - dt.timedelta(days=1)
+    covered_before = (before - max(before.replace(day=1), filters.date_from)).days + 1
+    if covered < MIN_DAYS_OF_DRILLED_MONTH and covered_before > covered:
+        return nps_queries.period_key("month", before)
+    return nps_queries.period_key("month", last)
+
+
+def nps_trends_params(filters: Filters, dimension: str, value: str) -> dict[str, str | list[str]]:
+    """The URL of NPS trends split by `dimension` and drilled to `value` in the window's last month."""
+    return {
+        **filters.to_query_params(),
+        "grain": "month",
+        "split": dimension,
+        "period": drilled_month(filters),
+        "split_value": value,
+    }
+
+
+def nps_trends_link(filters: Filters, dimension: str, value: str) -> str:
+    return "nps_trends?" + urlencode(nps_trends_params(filters, dimension, value), doseq=True)
 
 
 def freshness(store: Store) -> str:

@@ -50,6 +50,8 @@ final as (
         case when not suppressed then promoters end as promoters,
         case when not suppressed then passives end as passives,
         case when not suppressed then detractors end as detractors,
+        case when not suppressed then share_pct(promoters, n) end as promoter_share,
+        case when not suppressed then share_pct(detractors, n) end as detractor_share,
         case when not suppressed then raw_nps end as nps,
         case when not suppressed then raw_margin end as margin_of_error,
         -- the band is drawn inside the scale NPS can take
