@@ -17,6 +17,9 @@ from cxdata.store import Store, StoreBusy, StoreError, is_local_file, resolve_da
 COMMAND_MODULES: list[str] = [
     "cxdata.commands.core",
     "cxdata.commands.demo",
+    "cxdata.commands.privacy",
+    "cxdata.commands.bench",
+    "cxdata.commands.ingest",
 ]
 
 

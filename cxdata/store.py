@@ -154,8 +154,10 @@ class Store:
         return self.cursor().execute(sql, params or []).fetchall()
 
     def query_value(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: an unfinished result keeps this cursor's transaction open,
+        # which pins old row versions and makes every checkpoint fail until its next query
+        rows = self.cursor().execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def data_version(self) -> int:
         """Changes whenever data is written; key caches by it."""
@@ -175,7 +177,10 @@ class Store:
                 cursor.execute("update store_state set data_version = data_version + 1")
                 cursor.execute("commit")
             except BaseException:
-                cursor.execute("rollback")
+                # a failed commit has already rolled back, and "rollback" would then raise
+                # "no transaction is active" in place of the error that matters
+                with contextlib.suppress(duckdb.TransactionException):
+                    cursor.execute("rollback")
                 raise
             finally:
                 cursor.close()

@@ -5,7 +5,7 @@
 
 create sequence if not exists erasure_id_seq start 1;
 
--- one row per forget command that erased something
+-- one row per forget command carried out (also one that found nothing: the request was handled)
 create table erasures (
     erasure_id   bigint primary key,
     erased_at    timestamp not null,
