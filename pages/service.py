@@ -1,0 +1,264 @@
+"""Service: ticket volume, FCR, response and resolution times, reopens and ticket CSAT by channel,
+category or priority over time; the open backlog; the NPS of customers by their ticket experience.
+
+Drill path (in the URL, so a link reproduces it): `service_by`, `service_grain` and `service_metric`
+choose the charts; `service_group` is the clicked bar (a channel, category or priority), whose
+tickets are shown over time and listed; `service_period` is a clicked period of that group.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from cxdata import drill, formatting, ui
+from cxdata.charts import service as charts
+from cxdata.queries import service as queries
+
+store = ui.get_store()
+filters = ui.current_filters()
+min_n = ui.min_n()
+
+DRILL_KEYS = ["service_group", "service_period"]
+
+st.title("Service")
+
+
+def _forget_drill() -> None:
+    # a channel means nothing once tickets are compared by category, nor a week once by month
+    drill.clear(DRILL_KEYS)
+
+
+controls = st.columns([2, 1.3, 3])
+with controls[0]:
+    dimension = st.segmented_control(
+        "Compare by", list(queries.DIMENSIONS), format_func=queries.DIMENSIONS.get, default="category",
+        required=True, key="service_by", bind="query-params", on_change=_forget_drill,
+    )
+with controls[1]:
+    grain = st.segmented_control(
+        "Over time by", list(queries.GRAINS), format_func=queries.GRAINS.get, default="week",
+        required=True, key="service_grain", bind="query-params", on_change=_forget_drill,
+    )
+with controls[2]:
+    metric_key = st.selectbox(
+        "Metric", list(queries.METRICS), format_func=lambda key: queries.METRICS[key].label, index=1,
+        key="service_metric", bind="query-params",
+    )
+dimension = queries.check_dimension(dimension or "category", allow_all=False)
+grain = queries.check_grain(grain or "week", allow_total=False)
+metric = queries.METRICS.get(metric_key or "fcr", queries.METRICS["fcr"])
+dimension_label = queries.DIMENSIONS[dimension]
+
+if filters.date_from is None:
+    st.info("The store holds no tickets yet. Import a ticket export (for example from Zendesk) on the Data page.")
+    st.stop()
+
+overall = ui.cached(queries.service_metrics, store, filters, min_n, "all", "total")
+if overall.empty:
+    st.info(
+        "No tickets were created in this period for these filters. Widen the period or clear the segment, "
+        "channel or region filters in the sidebar."
+    )
+    st.stop()
+
+st.caption(
+    f"Tickets created {filters.date_from:%d.%m.%Y} – {filters.date_to:%d.%m.%Y}. "
+    f"Values based on fewer than {min_n} tickets or answers are not shown as numbers (\"n too small\")."
+)
+
+# -- headline tiles ------------------------------------------------------------------------
+totals = overall.set_index("metric")
+now = ui.cached(queries.backlog_now, store, filters)
+
+
+def _tile_value(key: str) -> str:
+    row = totals.loc[key]
+    text = charts.format_value(queries.METRICS[key], None if bool(row["suppressed"]) else row["value"])
+    if key in ("fcr", "reopen_rate", "csat") and not bool(row["suppressed"]):
+        text = f"{text} ± {row['margin_of_error']:.1f}"
+    return text
+
+
+tiles = [
+    ("Tickets", _tile_value("tickets"), "created in the period", queries.METRICS["tickets"].help),
+    ("FCR", _tile_value("fcr"), f"n = {formatting.format_count(totals.loc['fcr', 'n'])} resolved", queries.METRICS["fcr"].help),
+    (
+        "First response (median)", _tile_value("first_response_median"),
+        f"90 % within {_tile_value('first_response_p90')} · n = {formatting.format_count(totals.loc['first_response_median', 'n'])}",
+        queries.METRICS["first_response_median"].help,
+    ),
+    (
+        "Resolution (median)", _tile_value("resolution_median"),
+        f"90 % within {_tile_value('resolution_p90')} · n = {formatting.format_count(totals.loc['resolution_median', 'n'])}",
+        queries.METRICS["resolution_median"].help,
+    ),
+    ("Reopen rate", _tile_value("reopen_rate"), f"n = {formatting.format_count(totals.loc['reopen_rate', 'n'])}", queries.METRICS["reopen_rate"].help),
+    ("Ticket CSAT", _tile_value("csat"), f"n = {formatting.format_count(totals.loc['csat', 'n'])} ratings", queries.METRICS["csat"].help),
+    (
+        "Open now", formatting.format_count(now["open_tickets"].sum()),
+        f"{formatting.format_count(now.loc[now['band_order'] >= 4, 'open_tickets'].sum())} open over a week",
+        "Tickets whose status is not solved or closed, as of the latest ticket activity in the store. "
+        "The date filter does not apply; segment, channel and region do.",
+    ),
+]
+for column, (label, value, caption, help_text) in zip(st.columns(len(tiles)), tiles):
+    with column:
+        st.metric(label, value, help=help_text, border=True)
+        st.caption(caption)
+
+# -- the chosen metric by group and over time ------------------------------------------------
+by_group = ui.cached(queries.service_metrics, store, filters, min_n, dimension, "total")
+by_period = ui.cached(queries.service_metrics, store, filters, min_n, dimension, grain)
+group = drill.value("service_group")
+period_key = drill.value("service_period")
+period_start = None
+if period_key is not None:
+    try:
+        period_start = dt.date.fromisoformat(period_key)
+    except ValueError:
+        period_start = None
+    starts = {pd.Timestamp(s).date() for s in by_period["period_start"].dropna()}
+    if period_start not in starts:
+        st.warning(f"The link names a period ('{period_key}') with no {grain} of tickets here; showing all periods.")
+        drill.clear(["service_period"])
+        period_key = period_start = None
+
+period_text = None
+if period_start is not None:
+    row = by_period[by_period["period_start"] == pd.Timestamp(period_start)].iloc[0]
+    period_text = charts.period_label(row["period_start"], row["period_end"], grain, bool(row["is_partial"]))
+drill.breadcrumb("Service", [("service_group", f"{dimension_label}: {group}"), ("service_period", period_text or "")])
+
+left, right = st.columns([1, 1.3])
+with left:
+    st.subheader(f"{metric.label} by {dimension_label.lower()}")
+    st.caption(f"{metric.help} Worst first; the dashed line is all tickets. Click a bar to open its tickets.")
+    overall_value = None if bool(totals.loc[metric.key, "suppressed"]) else totals.loc[metric.key, "value"]
+    event = st.altair_chart(
+        charts.group_bars(by_group, metric, dimension, overall_value, group),
+        on_select="rerun",
+        # keyed by the drill path, so going back starts with no stale click
+        key=f"service_bars_{dimension}_{metric.key}_{group or ''}",
+        width="stretch",
+    )
+    drill.push("service_group", drill.selected(event, "service_group", "group_value"), deeper=["service_period"])
+with right:
+    st.subheader(f"{metric.label} per {grain}")
+    trend = charts.trend_rows(by_period, metric, grain)
+    if trend.empty:
+        st.info(f"No {grain} has enough tickets to show {metric.label.lower()}; widen the period or the filters.")
+    else:
+        st.altair_chart(charts.trend_lines(by_period, metric, dimension, grain, group), width="stretch")
+        hidden = by_period[(by_period["metric"] == metric.key) & by_period["suppressed"].astype(bool)]
+        if not hidden.empty:
+            st.caption(
+                f"n too small: {len(hidden)} {grain}(s) of {', '.join(sorted(hidden['group_value'].unique()))} "
+                f"with fewer than {min_n} {charts.N_NOUN[metric.key]} are left out of the lines."
+            )
+
+# -- drill: one group's tickets ------------------------------------------------------------
+if group is not None:
+    known = set(by_group["group_value"])
+    if group not in known:
+        st.info(f"No tickets of {dimension_label.lower()} '{group}' in this period. Choose a bar in the chart above.")
+    else:
+        st.subheader(f"{dimension_label} {group}: tickets per {grain}")
+        st.caption("Hover a bar for its service metrics; click it to list that period's tickets.")
+        period_event = st.altair_chart(
+            charts.group_ticket_bars(by_period, group, grain, period_key),
+            on_select="rerun",
+            key=f"service_group_periods_{dimension}_{grain}_{group}_{period_key or ''}",
+            width="stretch",
+        )
+        drill.push("service_period", drill.selected(period_event, "service_period", "period_key"))
+        tickets = ui.cached(
+            queries.ticket_list, store, filters, dimension, group, grain if period_start else None, period_start
+        )
+        scope = period_text or f"{filters.date_from:%d.%m.%Y} – {filters.date_to:%d.%m.%Y}"
+        st.subheader(f"Tickets of {dimension_label.lower()} {group} · {scope}")
+        if tickets.empty:
+            st.info("No tickets here. Choose another bar above.")
+        else:
+            total = int(tickets["tickets_in_list"].iloc[0])
+            shown = f"the newest {formatting.format_count(len(tickets))} of " if total > len(tickets) else ""
+            st.caption(f"Showing {shown}{formatting.format_count(total)} tickets, newest first. Ids only: no names or messages.")
+            table = tickets.drop(columns=["tickets_in_list"]).rename(
+                columns={
+                    "ticket_id": "Ticket",
+                    "customer_id": "Customer",
+                    "created_at": "Created",
+                    "channel": "Channel",
+                    "category": "Category",
+                    "priority": "Priority",
+                    "status": "Status",
+                    "replies": "Agent replies",
+                    "reopens": "Reopens",
+                    "resolved_at_first_contact": "Resolved at first contact",
+                    "first_response_hours": "First response (h)",
+                    "resolution_hours": "Resolution (h)",
+                    "csat": "CSAT (1–5)",
+                }
+            )
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Created": st.column_config.DatetimeColumn("Created", format="DD.MM.YYYY HH:mm"),
+                    "First response (h)": st.column_config.NumberColumn(format="%.1f"),
+                    "Resolution (h)": st.column_config.NumberColumn(format="%.1f"),
+                },
+            )
+            st.download_button(
+                "Download these tickets (CSV)",
+                table.to_csv(index=False).encode("utf-8-sig"),
+                file_name=f"tickets_{dimension}_{group}_{period_key or 'all'}.csv".replace(" ", "_"),
+                mime="text/csv",
+            )
+
+# -- scorecard ---------------------------------------------------------------------------------
+st.subheader(f"Every {dimension_label.lower()} at a glance")
+nps_groups = ui.cached(queries.nps_by_group, store, filters, min_n, dimension)
+st.caption(
+    "All service metrics for the period. \"NPS after such a ticket\": the NPS of answers given by customers who "
+    f"had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days before answering (± 95 % margin)."
+)
+st.dataframe(charts.scorecard(by_group, nps_groups, dimension), hide_index=True, width="stretch")
+
+# -- backlog -----------------------------------------------------------------------------------
+st.subheader("Open backlog")
+backlog_left, backlog_right = st.columns([1.6, 1])
+with backlog_left:
+    backlog = ui.cached(queries.backlog, store, filters, grain)
+    st.caption(f"Tickets still open at the end of each {grain}, by how long they had been open.")
+    if backlog.empty or backlog["open_tickets"].sum() == 0:
+        st.info("No ticket was open at the end of any period.")
+    else:
+        st.altair_chart(charts.backlog_bars(backlog, grain), width="stretch")
+with backlog_right:
+    as_of = now["as_of_at"].dropna()
+    when = f"{pd.Timestamp(as_of.iloc[0]):%d.%m.%Y %H:%M}" if not as_of.empty else "the latest ticket activity"
+    st.caption(f"Open now (as of {when}, the latest ticket activity in the store), by age. The date filter does not apply.")
+    if now["open_tickets"].sum() == 0:
+        st.info("No ticket is open now.")
+    else:
+        st.altair_chart(charts.backlog_now_bars(now), width="stretch")
+
+# -- NPS by ticket experience --------------------------------------------------------------
+st.subheader("NPS by ticket experience")
+experience = ui.cached(queries.nps_by_experience, store, filters, min_n)
+st.caption(
+    f"NPS answers in the period from known customers, grouped by the tickets they opened in the "
+    f"{queries.LOOKBACK_DAYS} days up to the answer (any channel). With several tickets the worst outcome counts: "
+    "reopened, then still open, then resolved after more than one reply, then resolved at first contact. "
+    "Bars show the NPS, lines its 95 % range."
+)
+if experience["n"].sum() == 0:
+    st.info("No NPS answers from known customers in this period.")
+else:
+    st.altair_chart(charts.experience_bars(experience), width="stretch")
+    worse = experience[(experience["z_vs_no_ticket"] < -1.96)]
+    if not worse.empty:
+        names = ", ".join(queries.EXPERIENCES[e].lower() for e in worse["experience"])
+        st.caption(f"Significantly lower NPS than customers without a ticket (95 %): {names}.")
