@@ -65,9 +65,9 @@ def by_name(name: str) -> Layout:
 
 def detect(records: Sequence[Sequence[str]]) -> tuple[Layout, list[Column]]:
     """The layout of a text file from its first records, and its columns' names."""
-    first = [value.strip() for value in records[0]] if records else []
-    second = [value.strip() for value in records[1]] if len(records) > 1 else []
-    third = [value.strip() for value in records[2]] if len(records) > 2 else []
+    first = [(value or "").strip() for value in records[0]] if records else []
+    second = [(value or "").strip() for value in records[1]] if len(records) > 1 else []
+    third = [(value or "").strip() for value in records[2]] if len(records) > 2 else []
     if third and any(value.startswith('{"ImportId"') for value in third):
         return QUALTRICS, _columns(first, second)
     if first[:2] == ["V1", "V2"] and "ResponseID" in second:

@@ -125,7 +125,7 @@ def to_toml(mapping: Mapping) -> str:
     for section in ("columns", "constants", "ratings", "options"):
         values = getattr(mapping, section)
         if values or section == "columns":
-            lines += ["", f"[{section}]"] + [f"{_string(k)} = {_string(v)}" for k, v in values.items()]
+            lines += ["", f"[{section}]"] + [f"{_key(k)} = {_string(v)}" for k, v in values.items()]
     if mapping.ratings:
         scale = mapping.ratings_scale
         not_applicable = ", ".join(
@@ -141,6 +141,10 @@ def to_toml(mapping: Mapping) -> str:
 def _string(value: str) -> str:
     # a JSON string is a valid TOML basic string (same escapes)
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def _key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _string(name)
 
 
 def _number(value: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import datetime as dt
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -134,12 +135,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, preview: Preview, workdir: Path, pr
     else:
         _load_parquet(con, preview, width)
     fields = ", ".join(f"c{i}" for i in range(1, width + 1))
-    # blank lines (every field empty) are not rows: spreadsheets append them freely
+    # a view, not a copy: blank lines (every field empty) are not rows, spreadsheets append them freely
     con.execute(
-        f"create table raw as select * from raw_all "
-        f"where __row > {int(preview.layout.header_rows)} and trim(concat_ws('', {fields})) <> ''"
+        f"create view raw as select * from raw_all "
+        f"where __row > {int(preview.layout.header_rows)} and coalesce({fields}) is not null"
     )
-    con.execute("drop table raw_all")
     return con.execute("select count(*) from raw").fetchone()[0]
 
 
@@ -164,10 +164,10 @@ def _load_csv(con: duckdb.DuckDBPyConnection, preview: Preview, workdir: Path, w
     fields = ", ".join(f"c{i}" for i in range(1, width + 1))
     # insertion order is file order, so rowid + 1 is the record's number in the file
     con.execute(
-        f"create table raw_all as select (rowid + 1)::bigint as __row, {fields}, "
+        f"create view raw_all as select (rowid + 1)::bigint as __row, {fields}, "
         f"c{width + 1} is not null as __extra from raw_text"
     )
-    con.execute("drop table raw_text")
+
 
 
 def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
@@ -237,7 +237,8 @@ def _open_workbook(path: Path, name: str):
         raise ImportRefused("Excel files cannot be read safely here: the defusedxml package is missing.")
     sniff.check_workbook_archive(path, name)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # from bytes: openpyxl judges a path by its extension, and a workbook may be named .csv
+        return openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on damaged or hostile files
         raise ImportRefused(_workbook_error(name, error)) from None
 

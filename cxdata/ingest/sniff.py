@@ -24,6 +24,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAMPLE_BYTES = 256 * 1024
 SAMPLE_RECORDS = 60
 DEFAULT_MAX_MB = 500
+LEGACY_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp850", "mac_roman", "cp1250")
 
 # first bytes of binary formats people rename or pick by mistake
 MAGIC = (
@@ -120,12 +121,16 @@ def detect_encoding(path: Path, head: bytes, name: str) -> str:
     with open(path, "rb") as handle:
         handle.seek(max(0, failed_at - 32 * 1024))
         window = head + handle.read(64 * 1024)
-    # the encodings German and Western European spreadsheets write; cp1252 when unsure
-    guess = from_bytes(window, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp850", "mac_roman", "cp1250"]).best()
-    encoding = guess.encoding if guess is not None else "cp1252"
-    if encoding in ("latin_1", "iso8859_15", "ascii"):
-        # cp1252 is latin-1 plus the printable characters Excel writes in 0x80-0x9f (€ „ “ –)
-        encoding = "cp1252"
+    # Not UTF-8: German and Western European Excel writes cp1252. On a few lines of German
+    # text charset-normalizer cannot tell cp1252 from cp1250 or mac_roman, so cp1252 wins
+    # whenever it decodes the bytes; the guess decides only among the rest.
+    try:
+        window.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    guess = from_bytes(window, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    encoding = guess.encoding if guess is not None else "latin_1"
     return encoding
 
 

@@ -28,7 +28,7 @@ TIMESTAMP_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
 )
-FORMAT_SAMPLE_ROWS = 50_000
+FORMAT_SAMPLE_ROWS = 5_000
 ID_PREFIX = {"survey": "resp-", "tickets": "tkt-", "journey": "evt-"}
 SQL_TYPES = {
     F.TEXT: "varchar", F.ID: "varchar", F.TIMESTAMP: "timestamp", F.DATE: "date", F.INTEGER: "integer",
@@ -60,18 +60,27 @@ class Validated:
 class Params:
     """Collects bound values: `params(value)` returns the placeholder to put in the SQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "p") -> None:
+        self.prefix = prefix
         self.values: dict[str, Any] = {}
 
     def __call__(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
+        name = f"{self.prefix}{len(self.values)}"
         self.values[name] = value
         return f"${name}"
 
     def used_in(self, sql: str) -> dict[str, Any]:
         """The values the SQL refers to (DuckDB refuses unused named parameters)."""
-        used = set(re.findall(r"\$(p\d+)\b", sql))
+        used = set(re.findall(rf"\$({self.prefix}\d+)\b", sql))
         return {name: value for name, value in self.values.items() if name in used}
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """The CTE `inputs` (the text each field gets, constants applied) and its bound values."""
+
+    sql: str
+    params: dict[str, Any]
 
 
 def make_plan(kind: str, columns: list[Column], mapping: Mapping, suggested_kind: str | None = None) -> Plan:
@@ -128,21 +137,25 @@ def make_plan(kind: str, columns: list[Column], mapping: Mapping, suggested_kind
 
 def validate(con: duckdb.DuckDBPyConnection, plan: Plan, default_decimal: str = ".") -> Validated:
     """Build `clean` (typed rows ready to load), `clean_ratings` and `rejects` from `raw`."""
-    params = Params()
+    inputs_params = Params("i")
     specs = [field for field in F.fields_of(plan.kind) if field.name in plan.sources or field.name in plan.constants]
     notes: list[str] = []
-    inputs = ",\n".join(f"{_input_sql(field, plan, params)} as in_{field.name}" for field in specs)
-    con.execute(f"create table inputs as select __row, __extra, {inputs} from raw", params.values)
+    inputs = ",\n".join(f"{_input_sql(field, plan, inputs_params)} as in_{field.name}" for field in specs)
+    # a CTE, not a table: each materialised copy of a million rows costs seconds (and a view
+    # cannot hold bound values)
+    inputs_cte = Inputs(f"with inputs as (select __row, __extra, {inputs} from raw) ", inputs_params.values)
 
     params = Params()
     parsed = []
     for field in specs:
-        number, value = _parse_sql(con, field, plan, params, default_decimal, notes)
+        number, value = _parse_sql(con, inputs_cte, field, plan, params, default_decimal, notes)
         parsed.append(f"{number} as n_{field.name}")
         parsed.append(f"{value} as v_{field.name}")
     parsed_sql = ",\n".join(parsed) or "null as nothing"
-    con.execute(f"create table parsed as select *, {parsed_sql} from inputs", params.values)
-    con.execute("drop table inputs")
+    con.execute(
+        f"create table parsed as {inputs_cte.sql} select *, {parsed_sql} from inputs",
+        {**inputs_cte.params, **params.values},
+    )
 
     _build_ratings(con, plan)
     _build_rejects(con, plan, specs)
@@ -173,7 +186,7 @@ def _input_sql(field: F.Field, plan: Plan, params: Params) -> str:
 
 # -- parsing: the typed value, and the number or time before its range check ------------
 def _parse_sql(
-    con: duckdb.DuckDBPyConnection, field: F.Field, plan: Plan, params: Params, default_decimal: str,
+    con: duckdb.DuckDBPyConnection, inputs: "Inputs", field: F.Field, plan: Plan, params: Params, default_decimal: str,
     notes: list[str],
 ) -> tuple[str, str]:
     x = f"in_{field.name}"
@@ -189,7 +202,7 @@ def _parse_sql(
         )
         return number, f"case when n_{field.name} = round(n_{field.name}) {_range_sql(field, 'n_' + field.name)} then n_{field.name}::{SQL_TYPES[field.type]} end"
     if field.type in (F.DECIMAL, F.NUMBER, F.MINUTES):
-        decimal = plan.mapping.options.get("decimal") or _detect_decimal(con, x, default_decimal)
+        decimal = plan.mapping.options.get("decimal") or _detect_decimal(con, inputs, x, default_decimal)
         cleaned = f"regexp_replace({x}, '[€$£%\\s\u00a0]', '', 'g')"
         if decimal == ",":
             cleaned = f"replace(replace({cleaned}, '.', ''), ',', '.')"
@@ -205,7 +218,7 @@ def _parse_sql(
         f"regexp_replace(replace({x}, 'T', ' '), "
         "'([0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)\\s*(Z|UTC|[+-][0-9]{2}:?[0-9]{2})$', '\\1')"
     )
-    formats = _timestamp_formats(con, field, plan, cleaned, notes)
+    formats = _timestamp_formats(con, inputs, field, plan, cleaned, notes)
     serial = (
         # Excel's serial dates (days since 1899-12-30), as CSV exports of workbooks hold them
         f"case when regexp_full_match({x}, '[0-9]{{5}}(\\.[0-9]+)?') and try_cast({x} as double) between 20000 and 80000 "
@@ -228,7 +241,7 @@ def _range_sql(field: F.Field, number: str) -> str:
 
 
 def _timestamp_formats(
-    con: duckdb.DuckDBPyConnection, field: F.Field, plan: Plan, cleaned: str, notes: list[str]
+    con: duckdb.DuckDBPyConnection, inputs: "Inputs", field: F.Field, plan: Plan, cleaned: str, notes: list[str]
 ) -> list[str]:
     """The formats to try, best first: the one that reads most of the column's first values."""
     chosen = plan.mapping.options.get("date_format")
@@ -236,9 +249,9 @@ def _timestamp_formats(
         return [chosen]
     counts = ", ".join(f"count(try_strptime({cleaned}, $f{i}))" for i in range(len(TIMESTAMP_FORMATS)))
     row = con.execute(
-        f"select {counts} from (select in_{field.name} from inputs where in_{field.name} is not null "
+        f"{inputs.sql} select {counts} from (select in_{field.name} from inputs where in_{field.name} is not null "
         f"limit {FORMAT_SAMPLE_ROWS})",
-        {f"f{i}": fmt for i, fmt in enumerate(TIMESTAMP_FORMATS)},
+        {**inputs.params, **{f"f{i}": fmt for i, fmt in enumerate(TIMESTAMP_FORMATS)}},
     ).fetchone()
     best = max(range(len(TIMESTAMP_FORMATS)), key=lambda i: (row[i], -i))
     if row[best] == 0:
@@ -252,12 +265,13 @@ def _timestamp_formats(
     return [first] + [fmt for fmt in TIMESTAMP_FORMATS if fmt != first]
 
 
-def _detect_decimal(con: duckdb.DuckDBPyConnection, x: str, default: str) -> str:
+def _detect_decimal(con: duckdb.DuckDBPyConnection, inputs: "Inputs", x: str, default: str) -> str:
     """',' when more values look like 1.234,56 or 12,5 than like 1,234.56 or 12.5."""
     comma, dot = con.execute(
-        f"select count(*) filter (where regexp_full_match({x}, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})*,[0-9]+|-?[0-9]+,[0-9]+')), "
+        f"{inputs.sql} select count(*) filter (where regexp_full_match({x}, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})*,[0-9]+|-?[0-9]+,[0-9]+')), "
         f"count(*) filter (where regexp_full_match({x}, '-?[0-9]{{1,3}}(,[0-9]{{3}})*\\.[0-9]+|-?[0-9]+\\.[0-9]+')) "
-        f"from (select {x} from inputs where {x} is not null limit {FORMAT_SAMPLE_ROWS})"
+        f"from (select {x} from inputs where {x} is not null limit {FORMAT_SAMPLE_ROWS})",
+        inputs.params,
     ).fetchone()
     if comma != dot:
         return "," if comma > dot else "."
@@ -391,7 +405,7 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
     present = {field.name for field in specs}
     key = F.ID_FIELD[plan.kind]
     con.execute(
-        "create table valid_rows as select * from parsed where __row not in (select row from rejects)"
+        "create view valid_rows as select * from parsed where __row not in (select row from rejects)"
     )
     con.execute(
         "create table clean_ratings_raw as select __row, attribute, number as rating, scale_min, scale_max "
