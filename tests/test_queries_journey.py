@@ -109,14 +109,17 @@ def effective_events(tables: dict, filters: Filters) -> pd.DataFrame:
 
 def expected_outcomes(events: pd.DataFrame) -> pd.DataFrame:
     by_journey = events.groupby("journey_id")
-    abandoned = events[events["outcome"] == "abandoned"].sort_values("occurred_at").groupby("journey_id")["touchpoint"].last()
+    latest_abandoned = events[events["outcome"] == "abandoned"].sort_values("occurred_at").groupby("journey_id")
+    abandoned = latest_abandoned["touchpoint"].last()
     completed = (events["outcome"] == "completed").groupby(events["journey_id"]).any()
     frame = pd.DataFrame(
         {
             "started_at": by_journey["occurred_at"].min(),
             "last_event_at": by_journey["occurred_at"].max(),
-            "touchpoints": by_journey["touchpoint"].nunique(),
+            "events": by_journey.size(),
             "abandoned_at": abandoned,
+            "abandoned_channel": latest_abandoned["channel"].last().reindex(by_journey.size().index),
+            "segment": by_journey["segment"].first(),
         }
     )
     frame["outcome"] = np.where(frame["abandoned_at"].notna(), "abandoned", np.where(completed.reindex(frame.index), "completed", "open"))
@@ -126,7 +129,16 @@ def expected_outcomes(events: pd.DataFrame) -> pd.DataFrame:
 
 def expected_map(tables: dict, filters: Filters, split_by: str, min_n: int) -> dict[tuple[str, str], dict]:
     events = effective_events(tables, filters)
-    events = events.merge(expected_outcomes(events)[["journey_id", "abandoned_at", "outcome"]], on="journey_id", suffixes=("_event", ""))
+    outcomes = expected_outcomes(events)
+    events = events.merge(outcomes[["journey_id", "abandoned_at", "outcome"]], on="journey_id", suffixes=("_event", ""))
+    # a journey's abandonment counts in the group of the event where it was abandoned
+    abandonments = outcomes[outcomes["outcome"] == "abandoned"]
+    if split_by == "none":
+        abandoned_in = abandonments.assign(group="All customers")
+    else:
+        column = "abandoned_channel" if split_by == "channel" else "segment"
+        abandoned_in = abandonments.assign(group=abandonments[column].fillna("unknown"))
+    abandoned_counts = abandoned_in.groupby(["group", "abandoned_at"]).size().to_dict()
     listed = tables["touchpoints"].set_index("touchpoint")
     if split_by == "none":
         events = events.assign(group="All customers")
@@ -145,7 +157,7 @@ def expected_map(tables: dict, filters: Filters, split_by: str, min_n: int) -> d
         n = len(ends)
         emotions = group["emotion"].dropna()
         suppressed, emotion_suppressed = n < min_n, len(emotions) < min_n
-        abandoned = int((ends["abandoned_at"] == touchpoint).sum())
+        abandoned = abandoned_counts.get((group_name, touchpoint), 0)
         mean = None if emotion_suppressed else float(emotions.mean())
         margin = None if emotion_suppressed else 1.96 * float(emotions.std(ddof=1)) / math.sqrt(len(emotions))
         p = abandoned / n
@@ -158,8 +170,6 @@ def expected_map(tables: dict, filters: Filters, split_by: str, min_n: int) -> d
             "emotion_lower": None if mean is None else mean - margin,
             "emotion_upper": None if mean is None else mean + margin,
             "abandoned": None if suppressed else abandoned,
-            "abandoned_elsewhere": None if suppressed else int(((ends["outcome"] == "abandoned") & (ends["abandoned_at"] != touchpoint)).sum()),
-            "completed": None if suppressed else int((ends["outcome"] == "completed").sum()),
             "abandonment_rate": None if suppressed else 100 * p,
             "abandonment_margin": None if suppressed else 1.96 * 100 * math.sqrt(p * (1 - p) / n),
             "suppressed": suppressed,
@@ -227,7 +237,7 @@ def test_journey_map_runs_along_the_journey(jt_store):
 def test_a_touchpoint_few_journeys_reach_shows_no_figures(jt_store):
     row = queries.journey_map(jt_store, Filters(), "none", min_n=10).set_index("touchpoint").loc[RARE]
     assert row["suppressed"] and row["n"] < 10
-    assert all(pd.isna(row[field]) for field in ("mean_emotion", "emotion_lower", "abandonment_rate", "abandoned", "completed"))
+    assert all(pd.isna(row[field]) for field in ("mean_emotion", "emotion_lower", "abandonment_rate", "abandoned"))
 
 
 def test_an_unknown_comparison_is_refused_before_it_reaches_sql(jt_store):
@@ -235,17 +245,51 @@ def test_an_unknown_comparison_is_refused_before_it_reaches_sql(jt_store):
         queries.journey_map(jt_store, Filters(), "region", min_n=10)
 
 
+# -- one touchpoint: how its journeys ended ---------------------------------------------------
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_touchpoint_outcomes_equal_independent_computation(jt_store, jt_tables, case):
+    filters = FILTER_CASES[case]
+    events = effective_events(jt_tables, filters)
+    ends = expected_outcomes(events).set_index("journey_id")
+    expected = {}
+    for touchpoint, group in events.groupby("touchpoint"):
+        passed = ends.loc[group["journey_id"].unique()]
+        n = len(passed)
+        suppressed = n < 10
+        counts = {
+            "abandoned_here": int((passed["abandoned_at"] == touchpoint).sum()),
+            "abandoned_elsewhere": int(((passed["outcome"] == "abandoned") & (passed["abandoned_at"] != touchpoint)).sum()),
+            "completed": int((passed["outcome"] == "completed").sum()),
+            "still_open": int((passed["outcome"] == "open").sum()),
+        }
+        row = {"n": n, "suppressed": suppressed}
+        for name, count in counts.items():
+            row[name] = None if suppressed else count
+            row[f"{name}_pct"] = None if suppressed else 100.0 * count / n
+        expected[touchpoint] = row
+    assert_same(queries.touchpoint_outcomes_all(jt_store, filters, min_n=10), ["touchpoint"], expected)
+
+
+def test_the_ends_of_a_touchpoints_journeys_add_up(jt_store):
+    row = queries.touchpoint_outcomes(jt_store, Filters(), PAIN, min_n=10).iloc[0]
+    assert row["abandoned_here"] + row["abandoned_elsewhere"] + row["completed"] + row["still_open"] == row["n"]
+    assert queries.touchpoint_outcomes(jt_store, Filters(), RARE, min_n=10).iloc[0]["suppressed"]
+
+
 # -- one touchpoint: NPS through it against the rest -----------------------------------------
 def expected_nps(tables: dict, filters: Filters, min_n: int) -> dict[str, dict]:
     answers = effective_responses(tables, filters)
     answers = answers[answers["nps"].notna() & answers["customer_id"].notna()]
     events = effective_events(tables, filters)
+    events = events[events["customer_id"].notna()]
+    # the others: customers on a journey in the filters that did not pass the touchpoint
+    answers = answers[answers["customer_id"].isin(set(events["customer_id"]))]
     out = {}
-    for touchpoint, group in events[events["customer_id"].notna()].groupby("touchpoint"):
+    for touchpoint, group in events.groupby("touchpoint"):
         passed = set(group["customer_id"])
         inside = answers[answers["customer_id"].isin(passed)]
         outside = answers[~answers["customer_id"].isin(passed)]
-        row = {"through_customers": len(passed), "other_customers": answers.loc[~answers["customer_id"].isin(passed), "customer_id"].nunique()}
+        row = {"other_customers": outside["customer_id"].nunique()}
         figures = {}
         for name, chosen in (("through", inside), ("other", outside)):
             scores = chosen["nps"]
@@ -302,7 +346,7 @@ def test_touchpoint_journeys_are_those_that_passed_it(jt_store, jt_tables, case)
             "abandoned_at": end["abandoned_at"],
             "abandoned_here": end["abandoned_at"] == PAIN,
             "started_at": end["started_at"],
-            "touchpoints": end["touchpoints"],
+            "events": end["events"],
             "touchpoint_journeys": len(passes),
         }
     frame = queries.touchpoint_journeys(jt_store, filters, PAIN, min_n=10, limit=100_000)

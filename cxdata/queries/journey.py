@@ -32,6 +32,23 @@ def journey_map(store: Store, filters: Filters, split_by: str = "none", min_n: i
     )
 
 
+def touchpoint_outcomes(store: Store, filters: Filters, touchpoint: str, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+    """One row: how many journeys passed the touchpoint and how they ended (abandoned here, abandoned
+    later or earlier, completed, still open). Empty when no journey passed it."""
+    return store.query(
+        f"select * from journey_touchpoint_outcomes({FILTER_ARGS}, min_n := ?) where touchpoint = ?",
+        [*filters.params(), min_n, touchpoint],
+    )
+
+
+def touchpoint_outcomes_all(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+    """One row per touchpoint: how the journeys that passed it ended."""
+    return store.query(
+        f"select * from journey_touchpoint_outcomes({FILTER_ARGS}, min_n := ?) order by touchpoint",
+        [*filters.params(), min_n],
+    )
+
+
 def touchpoint_nps(store: Store, filters: Filters, touchpoint: str, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """One row: NPS (n, margin) of customers who went through the touchpoint and of all others, the difference
     and whether it is significant. Empty when no journey passed the touchpoint."""
@@ -54,7 +71,7 @@ def touchpoint_journeys(
 ) -> pd.DataFrame:
     """The most recent journeys that passed the touchpoint; empty when fewer than min n did."""
     return store.query(
-        f"select journey_id, customer_id, segment, channel, started_at, reached_at, last_event_at, touchpoints,"
+        f"select journey_id, customer_id, segment, channel, started_at, reached_at, last_event_at, events,"
         f" emotion, outcome, abandoned_at, abandoned_here, touchpoint_journeys"
         f" from journey_touchpoint_journeys({FILTER_ARGS}, min_n := ?) where touchpoint = ?"
         " order by reached_at desc, journey_id limit ?",

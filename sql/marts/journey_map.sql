@@ -14,7 +14,7 @@ events as (
 ),
 
 journeys as (
-    select journey_id, abandoned_at, outcome
+    select *
     from journey_outcomes(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
@@ -26,76 +26,72 @@ touchpoints as (
 ),
 
 -- split_by is a bound value chosen from an allow-list, never an identifier spliced into SQL
-grouped as (
+grouped_events as (
     select
-        events.*,
+        *,
         case split_by
-            when 'segment' then coalesce(events.segment, 'unknown')
-            when 'channel' then coalesce(events.channel, 'unknown')
+            when 'segment' then coalesce(segment, 'unknown')
+            when 'channel' then coalesce(channel, 'unknown')
             else 'All customers'
         end as compared_group,
     from events
 ),
 
--- a journey that comes back to a touchpoint passes it once: abandonment counts journeys, not events
-passes as (
+-- a journey is counted in the group of the event where it was abandoned
+grouped_abandonments as (
     select
-        grouped.compared_group,
-        grouped.touchpoint,
-        grouped.journey_id,
-        mode(grouped.stage) as event_stage,
-        any_value(journeys.abandoned_at) = grouped.touchpoint as abandoned_here,
-        any_value(journeys.outcome) as outcome,
-    from grouped
-    inner join journeys on journeys.journey_id = grouped.journey_id
-    group by grouped.compared_group, grouped.touchpoint, grouped.journey_id
+        abandoned_at as touchpoint,
+        case split_by
+            when 'segment' then coalesce(segment, 'unknown')
+            when 'channel' then coalesce(abandoned_channel, 'unknown')
+            else 'All customers'
+        end as compared_group,
+    from journeys
+    where outcome = 'abandoned'
 ),
 
-journey_counts as (
+-- emotion is averaged over events (a touchpoint felt twice counts twice); abandonment over
+-- journeys (a journey that comes back to a touchpoint passes it once)
+passed as (
     select
         compared_group,
         touchpoint,
-        mode(event_stage) as event_stage,
-        count(*) as n,
-        count(*) filter (where abandoned_here) as abandoned,
-        count(*) filter (where outcome = 'abandoned' and not coalesce(abandoned_here, false)) as abandoned_elsewhere,
-        count(*) filter (where outcome = 'completed') as completed,
-    from passes
-    group by compared_group, touchpoint
-),
-
--- emotion is averaged over events: a touchpoint felt twice counts twice
-emotions as (
-    select
-        compared_group,
-        touchpoint,
+        mode(stage) as event_stage,
         count(emotion) as emotion_n,
         avg(emotion) as raw_emotion,
         stddev_samp(emotion) as emotion_sd,
-    from grouped
+        count(distinct journey_id) as n,
+    from grouped_events
+    group by compared_group, touchpoint
+),
+
+abandoned as (
+    select
+        compared_group,
+        touchpoint,
+        count(*) as abandoned,
+    from grouped_abandonments
     group by compared_group, touchpoint
 ),
 
 counted as (
     select
-        journey_counts.compared_group,
-        journey_counts.touchpoint,
+        passed.compared_group,
+        passed.touchpoint,
         -- the touchpoint list decides the stage; an unlisted touchpoint keeps its events' stage
-        coalesce(touchpoints.stage, journey_counts.event_stage) as stage,
+        coalesce(touchpoints.stage, passed.event_stage) as stage,
         touchpoints.position,
         touchpoints.moment_of_truth,
-        emotions.emotion_n,
-        emotions.raw_emotion,
-        emotions.emotion_sd,
-        journey_counts.n,
-        journey_counts.abandoned,
-        journey_counts.abandoned_elsewhere,
-        journey_counts.completed,
-    from journey_counts
-    inner join emotions
-        on emotions.compared_group = journey_counts.compared_group
-        and emotions.touchpoint = journey_counts.touchpoint
-    left join touchpoints on touchpoints.touchpoint = journey_counts.touchpoint
+        passed.emotion_n,
+        passed.raw_emotion,
+        passed.emotion_sd,
+        passed.n,
+        coalesce(abandoned.abandoned, 0) as abandoned,
+    from passed
+    left join abandoned
+        on abandoned.compared_group = passed.compared_group
+        and abandoned.touchpoint = passed.touchpoint
+    left join touchpoints on touchpoints.touchpoint = passed.touchpoint
 ),
 
 ordered as (
@@ -148,10 +144,8 @@ final as (
         mean_emotion - emotion_margin as emotion_lower,
         mean_emotion + emotion_margin as emotion_upper,
         n,
-        -- counts would give a suppressed rate away
+        -- the count would give a suppressed rate away
         case when not suppressed then abandoned end as abandoned,
-        case when not suppressed then abandoned_elsewhere end as abandoned_elsewhere,
-        case when not suppressed then completed end as completed,
         abandonment_rate,
         abandonment_margin,
         case

@@ -20,11 +20,11 @@ final as (
         min(occurred_at) as started_at,
         max(occurred_at) as last_event_at,
         count(*) as events,
-        count(distinct touchpoint) as touchpoints,
         -- a journey is abandoned where its latest 'abandoned' event is, whether an export marks
         -- only that event or every event of the journey
         arg_max(touchpoint, occurred_at) filter (where outcome = 'abandoned') as abandoned_at,
         max(occurred_at) filter (where outcome = 'abandoned') as abandoned_when,
+        arg_max(channel, occurred_at) filter (where outcome = 'abandoned') as abandoned_channel,
         case
             when bool_or(outcome = 'abandoned') then 'abandoned'
             when bool_or(outcome = 'completed') then 'completed'

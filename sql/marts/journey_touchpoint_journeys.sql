@@ -49,7 +49,7 @@ final as (
         journeys.started_at,
         sized.reached_at,
         journeys.last_event_at,
-        journeys.touchpoints,
+        journeys.events,
         sized.emotion,
         journeys.outcome,
         journeys.abandoned_at,

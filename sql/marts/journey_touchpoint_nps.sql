@@ -1,4 +1,5 @@
--- one row per journey touchpoint: the NPS of customers whose journeys passed through it against all other answering customers
+-- one row per journey touchpoint: the NPS of customers whose journeys passed through it against customers
+-- whose journeys did not
 create or replace macro journey_touchpoint_nps(
     date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10
 ) as table
@@ -33,19 +34,26 @@ per_customer as (
     group by customer_id
 ),
 
-everyone as (
-    select
-        count(*) as customers,
-        coalesce(sum(answers), 0) as answers,
-        coalesce(sum(promoters), 0) as promoters,
-        coalesce(sum(detractors), 0) as detractors,
-    from per_customer
-),
-
 passed as (
     select distinct touchpoint, customer_id
     from events
     where customer_id is not null
+),
+
+-- the comparison group is customers on a journey in the filters: a customer without journey
+-- data says nothing about a touchpoint (and answers differently for reasons of their own)
+travellers as (
+    select distinct customer_id from passed
+),
+
+everyone as (
+    select
+        count(*) as customers,
+        coalesce(sum(per_customer.answers), 0) as answers,
+        coalesce(sum(per_customer.promoters), 0) as promoters,
+        coalesce(sum(per_customer.detractors), 0) as detractors,
+    from travellers
+    inner join per_customer on per_customer.customer_id = travellers.customer_id
 ),
 
 through as (
