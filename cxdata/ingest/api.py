@@ -164,9 +164,10 @@ def import_file(
 
 
 def _collect_rejects(staging: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
-    report.rejects = staging.execute(
+    rejects = staging.execute(
         'select row, "column", value, problem from rejects order by row, "column" limit $n', {"n": MAX_REJECTS_KEPT}
-    ).df()
+    ).df().astype(object)
+    report.rejects = rejects.where(rejects.notna(), None)
     report.rejects_truncated = report.rows_rejected > 0 and len(report.rejects) >= MAX_REJECTS_KEPT
     report.reject_summary = staging.execute(
         "select \"column\", problem, count(distinct row) as rows, min(row) as first_row from rejects "

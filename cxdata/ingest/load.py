@@ -105,7 +105,7 @@ def preview_counts(store: Store, kind: str, incoming: pa.Table, ratings: pa.Tabl
                 f"select count(*) from incoming_ratings where response_id in "
                 f"(select key from ({_classify_sql(kind)}) where list_contains($actions, action))",
                 {"actions": sorted(loaded_keys)},
-            ).fetchone()[0]
+            ).fetchall()[0][0]
     finally:
         cursor.unregister("incoming")
         cursor.unregister("incoming_ratings")
@@ -133,7 +133,7 @@ def load(
             # the sequence, unless rows were given ids some other way (e.g. by the demo)
             import_id = cur.execute(
                 "select greatest(nextval('import_id_seq'), (select coalesce(max(import_id), 0) + 1 from imports))"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             cur.execute(f"create temp table ingest_actions as {_classify_sql(kind)}")
             rows = cur.execute("select action, count(*) from ingest_actions group by action").fetchall()
             params = {"id": import_id, "table": table, "claimed": claimed}
@@ -177,7 +177,7 @@ def load(
                     "from incoming_ratings where response_id in "
                     "(select key from ingest_actions where list_contains($written, action))",
                     {"written": written},
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             counts = _counts(rows, on_conflict, rating_rows)
             _insert_lineage(cur, import_id, kind, lineage, counts)
             cur.execute("drop table ingest_actions")
@@ -233,7 +233,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 f"create temp table undo_keys as select {key}::varchar as key from {table} where import_id = $id",
                 {"id": import_id},
             )
-            deleted[table] = cur.execute("select count(*) from undo_keys").fetchone()[0]
+            deleted[table] = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
             if table == "responses":
                 cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
@@ -255,7 +255,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 f"insert into {table} ({', '.join(names)}) select {', '.join(f'version.{n}' for n in names)} "
                 "from (select json_transform(previous_row, $structure) as version from undo_restore)",
                 {"structure": structure},
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if table == "responses":
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",
@@ -270,7 +270,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                     "  where replaced.table_name = 'response_ratings'"
                     ")",
                     {"structure": rating_structure},
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             cur.execute("drop table undo_keys")
             cur.execute("drop table undo_restore")
         cur.execute(

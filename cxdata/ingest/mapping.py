@@ -221,7 +221,9 @@ def propose(
             continue
         for column in columns:
             score = name_score(column, field)
-            if score >= PROPOSE_THRESHOLD and fits_values(field, samples.get(column.name, [])):
+            # a name that only resembles the field must fit its range too ("Bewertung" 0-10 is no csat);
+            # an exact name is taken as it is, and validation reports its bad values
+            if score >= PROPOSE_THRESHOLD and (score == 1.0 or fits_values(field, samples.get(column.name, []))):
                 candidates.append((score, -column.position, field.name, column.name))
     for _score, _position, field_name, column_name in sorted(candidates, reverse=True):
         if field_name not in chosen and column_name not in chosen.values():

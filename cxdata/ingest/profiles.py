@@ -50,7 +50,7 @@ def list_profiles(store: Store, kind: str | None = None) -> pd.DataFrame:
 
 def delete_profile(store: Store, name: str) -> bool:
     with store.transaction() as cur:
-        removed = cur.execute("delete from import_profiles where name = ?", [name]).fetchone()[0]
+        removed = cur.execute("delete from import_profiles where name = ?", [name]).fetchall()[0][0]
     return bool(removed)
 
 

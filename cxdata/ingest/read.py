@@ -140,7 +140,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, preview: Preview, workdir: Path, pr
         f"create view raw as select * from raw_all "
         f"where __row > {int(preview.layout.header_rows)} and coalesce({fields}) is not null"
     )
-    return con.execute("select count(*) from raw").fetchone()[0]
+    return con.execute("select count(*) from raw").fetchall()[0][0]
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, preview: Preview, workdir: Path, width: int) -> None:
