@@ -245,7 +245,12 @@ def _open_workbook(path: Path, name: str):
 
 def _workbook_error(name: str, error: Exception) -> str:
     kind = type(error).__name__
-    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+    causes = set()
+    cause: BaseException | None = error
+    while cause is not None and len(causes) < 10:  # openpyxl wraps defusedxml's refusal
+        causes.add(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    if causes & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"}:
         return (f"{name} is refused: it contains XML entity or DTD declarations, which a normal Excel file "
                 "never has (a known attack). Save it again from Excel, or export a CSV.")
     return f"{name} is not a readable Excel workbook ({kind}: {str(error)[:200]}). Save it again as .xlsx or CSV."

@@ -234,6 +234,7 @@ def check_workbook_archive(path: Path, name: str) -> None:
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:
         raise ImportRefused(f"{name} is a ZIP archive but not an Excel workbook (.xlsx); unpack it first.")
+    _refuse_xml_declarations(path, name, members)
     total = sum(member.file_size for member in members)
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
@@ -244,3 +245,18 @@ def check_workbook_archive(path: Path, name: str) -> None:
             )
     if total > XLSX_MAX_UNCOMPRESSED:
         raise ImportRefused(f"{name} would expand to {total / 1024**3:.1f} GB; export a CSV instead.")
+
+
+def _refuse_xml_declarations(path: Path, name: str, members: list[zipfile.ZipInfo]) -> None:
+    """A DTD or entity declaration in a workbook part: Excel never writes one; entity bombs need one."""
+    with zipfile.ZipFile(path) as archive:
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(member) as part:
+                prolog = part.read(4096)
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                raise ImportRefused(
+                    f"{name} is refused: it contains XML entity or DTD declarations (in {member.filename}), "
+                    "which a normal Excel file never has (a known attack). Save it again from Excel, or export a CSV."
+                )

@@ -112,14 +112,13 @@ def make_plan(kind: str, columns: list[Column], mapping: Mapping, suggested_kind
         if field.required and field.name not in sources and field.name not in mapping.constants
         and not (field.name == key and derive_id)
     ]
+    hint = ""
     if missing:
-        hint = ""
         if suggested_kind and suggested_kind != kind:
-            hint = f" The file looks like a {suggested_kind} export: import it with kind {suggested_kind}."
+            hint = f" It looks like a {suggested_kind} export: import it with kind {suggested_kind}."
         problems.append(
             f"nothing gives the required field{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
             f"choose {'their columns' if len(missing) > 1 else 'its column'} in the mapping or give a constant"
-            f"{hint}"
         )
     if kind == "survey" and not (
         {"nps", "csat", "ces", "comment"} & (set(sources) | set(mapping.constants)) or ratings
@@ -130,7 +129,7 @@ def make_plan(kind: str, columns: list[Column], mapping: Mapping, suggested_kind
         more = f" and {len(columns) - 15} more" if len(columns) > 15 else ""
         raise ImportRefused(
             f"The file cannot be imported as {kind} with this mapping: " + "; ".join(problems)
-            + f". The file's columns are: {columns_text}{more}."
+            + f". The file's columns are: {columns_text}{more}.{hint}"
         )
     return Plan(kind, sources, dict(mapping.constants), ratings, derive_id, mapping)
 
