@@ -74,27 +74,30 @@ now = ui.cached(queries.backlog_now, store, filters)
 
 def _tile_value(key: str) -> str:
     row = totals.loc[key]
-    text = charts.format_value(queries.METRICS[key], None if bool(row["suppressed"]) else row["value"])
-    if key in ("fcr", "reopen_rate", "csat") and not bool(row["suppressed"]):
-        text = f"{text} ± {row['margin_of_error']:.1f}"
-    return text
+    return charts.format_value(queries.METRICS[key], None if bool(row["suppressed"]) else row["value"])
+
+
+def _tile_caption(key: str, noun: str) -> str:
+    row = totals.loc[key]
+    margin = "" if bool(row["suppressed"]) or pd.isna(row["margin_of_error"]) else f"± {row['margin_of_error']:.1f} · "
+    return f"{margin}n = {formatting.format_count(row['n'])} {noun}"
 
 
 tiles = [
     ("Tickets", _tile_value("tickets"), "created in the period", queries.METRICS["tickets"].help),
-    ("FCR", _tile_value("fcr"), f"n = {formatting.format_count(totals.loc['fcr', 'n'])} resolved", queries.METRICS["fcr"].help),
+    ("FCR", _tile_value("fcr"), _tile_caption("fcr", "resolved"), queries.METRICS["fcr"].help),
     (
-        "First response (median)", _tile_value("first_response_median"),
-        f"90 % within {_tile_value('first_response_p90')} · n = {formatting.format_count(totals.loc['first_response_median', 'n'])}",
+        "First response", _tile_value("first_response_median"),
+        f"median · 90 % within {_tile_value('first_response_p90')} · {_tile_caption('first_response_median', 'tickets')}",
         queries.METRICS["first_response_median"].help,
     ),
     (
-        "Resolution (median)", _tile_value("resolution_median"),
-        f"90 % within {_tile_value('resolution_p90')} · n = {formatting.format_count(totals.loc['resolution_median', 'n'])}",
+        "Resolution", _tile_value("resolution_median"),
+        f"median · 90 % within {_tile_value('resolution_p90')} · {_tile_caption('resolution_median', 'resolved')}",
         queries.METRICS["resolution_median"].help,
     ),
-    ("Reopen rate", _tile_value("reopen_rate"), f"n = {formatting.format_count(totals.loc['reopen_rate', 'n'])}", queries.METRICS["reopen_rate"].help),
-    ("Ticket CSAT", _tile_value("csat"), f"n = {formatting.format_count(totals.loc['csat', 'n'])} ratings", queries.METRICS["csat"].help),
+    ("Reopen rate", _tile_value("reopen_rate"), _tile_caption("reopen_rate", "resolved"), queries.METRICS["reopen_rate"].help),
+    ("Ticket CSAT", _tile_value("csat"), _tile_caption("csat", "ratings"), queries.METRICS["csat"].help),
     (
         "Open now", formatting.format_count(now["open_tickets"].sum()),
         f"{formatting.format_count(now.loc[now['band_order'] >= 4, 'open_tickets'].sum())} open over a week",
@@ -130,11 +133,14 @@ if period_start is not None:
     period_text = charts.period_label(row["period_start"], row["period_end"], grain, bool(row["is_partial"]))
 drill.breadcrumb("Service", [("service_group", f"{dimension_label}: {group}"), ("service_period", period_text or "")])
 
+overall_value = None if bool(totals.loc[metric.key, "suppressed"]) else totals.loc[metric.key, "value"]
+sentence = charts.headline(by_group, metric, dimension, overall_value)
+if sentence:
+    st.markdown(f"**{sentence}**")
 left, right = st.columns([1, 1.3])
 with left:
     st.subheader(f"{metric.label} by {dimension_label.lower()}")
     st.caption(f"{metric.help} Worst first; the dashed line is all tickets. Click a bar to open its tickets.")
-    overall_value = None if bool(totals.loc[metric.key, "suppressed"]) else totals.loc[metric.key, "value"]
     event = st.altair_chart(
         charts.group_bars(by_group, metric, dimension, overall_value, group),
         on_select="rerun",
@@ -146,7 +152,7 @@ with left:
 with right:
     st.subheader(f"{metric.label} per {grain}")
     trend = charts.trend_rows(by_period, metric, grain)
-    if trend.empty:
+    if not trend["value"].notna().any():
         st.info(f"No {grain} has enough tickets to show {metric.label.lower()}; widen the period or the filters.")
     else:
         st.altair_chart(charts.trend_lines(by_period, metric, dimension, grain, group), width="stretch")

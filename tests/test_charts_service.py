@@ -98,13 +98,17 @@ WEEKS = metric_rows([
 ])
 
 
-def test_trend_lines_leave_suppressed_weeks_out_and_keep_channel_colours():
+def test_trend_lines_break_at_suppressed_weeks_and_keep_channel_colours():
     spec = spec_of(charts.trend_lines(WEEKS, FCR, "channel", "week"))
     line = layers_with(spec, "line")[0]
     drawn = layer_data(spec, line)
+    # the suppressed week stays as a gap with no value: the line breaks instead of bridging it
     assert [(row["group_value"], row["period_start"][:10], row["value"]) for row in drawn] == [
-        ("web", "2025-05-05", 70.0), ("web", "2025-05-19", 60.0), ("phone", "2025-05-05", 80.0)
+        ("web", "2025-05-05", 70.0), ("web", "2025-05-12", None), ("web", "2025-05-19", 60.0), ("phone", "2025-05-05", 80.0)
     ]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+    points = layers_with(spec, "point")[0]
+    assert points["transform"] == [{"filter": "isValid(datum.value)"}]
     scale = spec["layer"][0]["encoding"]["color"]["scale"] if "encoding" in spec["layer"][0] else spec["encoding"]["color"]["scale"]
     assert scale["domain"][: len(palette.CHANNELS)] == palette.CHANNELS
     assert scale["range"][: len(palette.CHANNELS)] == palette.CHANNEL_COLORS
@@ -154,7 +158,9 @@ def test_experience_bars_show_nps_with_range_and_test_result_and_hide_small_grou
         ("Resolved, not at first contact · n = 300", "−10.0 ± 9.0", "significantly lower"),
         ("Reopened · n = 80", "−50.0 ± 17.0", "significantly lower"),
     ]
-    assert bars["encoding"]["x"]["scale"] == {"domain": [-100, 100], "nice": False}
+    # from the lowest range end (−67, down to −80 in steps of ten plus one) to the highest (31.7, up to 40 plus
+    # 20 for the labels)
+    assert bars["encoding"]["x"]["scale"] == {"domain": [-80, 60], "nice": False}
     notes = [layer for layer in layers_with(spec, "text") if layer["encoding"]["text"] == {"value": "n too small: not shown"}]
     assert [row["label"] for row in layer_data(spec, notes[0])] == ["Ticket still open · n = 6"]
 
@@ -165,11 +171,11 @@ def test_scorecard_has_one_row_per_group_and_writes_n_too_small():
         "margin_of_error": [9.0, None], "suppressed": [False, True],
     })
     table = charts.scorecard(TOTALS, nps.assign(promoters=0, detractors=0), "category")
-    assert table.columns.tolist() == ["Category", "Tickets"] + [m.label for key, m in service.METRICS.items() if key != "tickets"] + [
+    assert table.columns.tolist() == ["Category", "Tickets"] + [m.short for key, m in service.METRICS.items() if key != "tickets"] + [
         "NPS after such a ticket", "NPS answers (n)"]
     assert table["Tickets"].tolist() == [5, 130, 310, 210]
     assert table["Category"].tolist() == ["Account", "Billing", "Delivery", "Technical"]
-    assert table["First contact resolution"].tolist() == ["n too small", "35.0 %", "75.0 %", "66.0 %"]
+    assert table["FCR"].tolist() == ["n too small", "35.0 %", "75.0 %", "66.0 %"]
     assert table["NPS after such a ticket"].tolist() == ["n too small", "−20.0 ± 9.0", "n too small", "n too small"]
     assert table["NPS answers (n)"].tolist() == [0, 200, 5, 0]
 

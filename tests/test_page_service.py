@@ -61,12 +61,15 @@ def shown_filters(at: AppTest) -> Filters:
     return Filters(day("from"), day("to"))
 
 
-def expected_text(rows: pd.DataFrame, metric: str, with_margin: bool = False) -> str:
+def expected_text(rows: pd.DataFrame, metric: str) -> str:
     row = rows[rows["metric"] == metric].iloc[0]
-    text = format_value(service.METRICS[metric], None if row["suppressed"] else row["value"])
-    if with_margin and not row["suppressed"]:
-        text += f" ± {row['margin_of_error']:.1f}"
-    return text
+    return format_value(service.METRICS[metric], None if row["suppressed"] else row["value"])
+
+
+def expected_caption(rows: pd.DataFrame, metric: str, noun: str) -> str:
+    row = rows[rows["metric"] == metric].iloc[0]
+    margin = "" if row["suppressed"] or pd.isna(row["margin_of_error"]) else f"± {row['margin_of_error']:.1f} · "
+    return f"{margin}n = {row['n']} {noun}"
 
 
 def test_tiles_show_the_service_metrics_of_the_chosen_period(monkeypatch, page_store, synthetic):
@@ -76,13 +79,35 @@ def test_tiles_show_the_service_metrics_of_the_chosen_period(monkeypatch, page_s
     open_now = effective_tickets(synthetic, Filters(), dates=False)
     assert [(m.label, m.value) for m in at.metric] == [
         ("Tickets", str(int(expected.loc[expected["metric"] == "tickets", "n"].iloc[0]))),
-        ("FCR", expected_text(expected, "fcr", with_margin=True)),
-        ("First response (median)", expected_text(expected, "first_response_median")),
-        ("Resolution (median)", expected_text(expected, "resolution_median")),
-        ("Reopen rate", expected_text(expected, "reopen_rate", with_margin=True)),
-        ("Ticket CSAT", expected_text(expected, "csat", with_margin=True)),
+        ("FCR", expected_text(expected, "fcr")),
+        ("First response", expected_text(expected, "first_response_median")),
+        ("Resolution", expected_text(expected, "resolution_median")),
+        ("Reopen rate", expected_text(expected, "reopen_rate")),
+        ("Ticket CSAT", expected_text(expected, "csat")),
         ("Open now", str(int((~open_now["status"].isin(["solved", "closed"])).sum()))),
     ]
+    captions = [c.value for c in at.caption]
+    for wanted in (
+        expected_caption(expected, "fcr", "resolved"),
+        f"median · 90 % within {expected_text(expected, 'first_response_p90')} · {expected_caption(expected, 'first_response_median', 'tickets')}",
+        f"median · 90 % within {expected_text(expected, 'resolution_p90')} · {expected_caption(expected, 'resolution_median', 'resolved')}",
+        expected_caption(expected, "reopen_rate", "resolved"),
+        expected_caption(expected, "csat", "ratings"),
+    ):
+        assert wanted in captions
+
+
+def test_the_page_names_the_category_with_the_lowest_fcr(monkeypatch, page_store, synthetic):
+    at = open_page(monkeypatch, page_store)
+    expected = expected_service_metrics(synthetic, shown_filters(at), 10, "category", "total")
+    overall = expected_service_metrics(synthetic, shown_filters(at), 10, "all", "total")
+    fcr = expected[(expected["metric"] == "fcr") & ~expected["suppressed"]].sort_values("value")
+    worst = fcr.iloc[0]
+    sentence = (
+        f"**Category {worst['group_value']} has the lowest first contact resolution: {worst['value']:.1f} % "
+        f"against {expected_text(overall, 'fcr')} for all tickets.**"
+    )
+    assert sentence in [m.value for m in at.markdown]
 
 
 def test_scorecard_shows_every_category_with_its_metrics(monkeypatch, page_store, synthetic):
@@ -90,8 +115,8 @@ def test_scorecard_shows_every_category_with_its_metrics(monkeypatch, page_store
     expected = expected_service_metrics(synthetic, shown_filters(at), 10, "category", "total")
     table = at.dataframe[0].value
     assert table["Category"].tolist() == sorted(expected["group_value"].unique())
-    for column, metric in (("Tickets", "tickets"), ("First contact resolution", "fcr"), ("Ticket CSAT", "csat"),
-                           ("Full resolution time (median)", "resolution_median"), ("Reopen rate", "reopen_rate")):
+    for column, metric in (("Tickets", "tickets"), ("FCR", "fcr"), ("Ticket CSAT", "csat"),
+                           ("Resolution (median)", "resolution_median"), ("Reopen rate", "reopen_rate")):
         wanted = [
             int(expected.loc[(expected["group_value"] == g) & (expected["metric"] == "tickets"), "n"].iloc[0])
             if metric == "tickets"
@@ -138,10 +163,10 @@ def test_values_from_too_few_tickets_show_n_too_small(monkeypatch, page_store, s
     expected = expected_service_metrics(synthetic, shown_filters(at), 150, "category", "total")
     fcr = expected[expected["metric"] == "fcr"]
     assert fcr["suppressed"].all(), "the fixture must make every category's FCR too small at min n 150"
-    assert at.dataframe[0].value["First contact resolution"].tolist() == ["n too small"] * len(fcr)
+    assert at.dataframe[0].value["FCR"].tolist() == ["n too small"] * len(fcr)
     tiles = {m.label: m.value for m in at.metric}
     overall = expected_service_metrics(synthetic, shown_filters(at), 150, "all", "total")
-    assert tiles["FCR"] == expected_text(overall, "fcr", with_margin=True)
+    assert tiles["FCR"] == expected_text(overall, "fcr")
     assert (tiles["FCR"] == "n too small") == bool(overall.loc[overall["metric"] == "fcr", "suppressed"].iloc[0])
 
 

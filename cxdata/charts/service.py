@@ -7,6 +7,8 @@ as numbers: bars become a grey "n too small" note, trend points are left out of 
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -167,8 +169,10 @@ def group_bars(
 
 # -- a metric over time ----------------------------------------------------------------
 def trend_rows(metrics: pd.DataFrame, metric: ServiceMetric, grain: str) -> pd.DataFrame:
+    """One row per period and group; a suppressed period keeps its row with no value, so the line
+    breaks there instead of bridging it."""
     rows = _metric_rows(metrics, metric)
-    rows = rows[~rows["suppressed"].astype(bool)].copy()
+    rows["value"] = rows["value"].where(~rows["suppressed"].astype(bool))
     rows["period_text"] = [
         period_label(s, e, grain, bool(p)) for s, e, p in zip(rows["period_start"], rows["period_end"], rows["is_partial"])
     ]
@@ -185,7 +189,7 @@ def trend_lines(
     values = metrics["group_value"].drop_duplicates().tolist()
     color = alt.Color(
         "group_value:N", title=DIMENSIONS.get(dimension, "Group"), scale=group_scale(dimension, values),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", columns=4, labelLimit=160),
     )
     x = alt.X("period_start:T", title=None, axis=alt.Axis(format="%b %Y" if grain == "month" else "%d.%m.%y", labelAngle=0, grid=False))
     y = alt.Y("value:Q", title=axis_title(metric), scale=alt.Scale(domain=[0, 100]) if metric.unit == "%" else alt.Undefined)
@@ -197,8 +201,8 @@ def trend_lines(
         alt.Tooltip("n_text:N", title=f"n ({N_NOUN[metric.key]})"),
     ]
     base = alt.Chart(rows).encode(x=x, y=y, color=color, opacity=opacity)
-    line = base.mark_line(strokeWidth=2.2)
-    points = base.mark_point(filled=True, size=45).encode(tooltip=tooltip)
+    line = base.mark_line(strokeWidth=2.2, invalid="break-paths-show-domains")
+    points = base.transform_filter("isValid(datum.value)").mark_point(filled=True, size=45).encode(tooltip=tooltip)
     return alt.layer(line, points).properties(height=320)
 
 
@@ -259,12 +263,14 @@ def backlog_bars(backlog: pd.DataFrame, grain: str) -> alt.Chart:
     ]
     rows["open_text"] = [format_count(n) for n in rows["open_tickets"]]
     bands = rows.drop_duplicates("band_order").sort_values("band_order")["age_band"].tolist()
+    rows["period_end_text"] = [f"{pd.Timestamp(e):%d.%m.%y}" for e in rows["period_end"]]
+    ends = rows.drop_duplicates("period_end").sort_values("period_end")["period_end_text"].tolist()
     return (
         alt.Chart(rows)
         .mark_bar()
         .encode(
-            x=alt.X("period_end:T", title="End of period", timeUnit="yearmonthdate",
-                    axis=alt.Axis(format="%d.%m.%y", labelAngle=0, grid=False)),
+            x=alt.X("period_end_text:O", title=f"End of {grain}", sort=ends,
+                    axis=alt.Axis(labelAngle=0 if len(ends) <= 14 else -45, grid=False)),
             y=alt.Y("open_tickets:Q", title="Open tickets", stack="zero"),
             color=alt.Color("age_band:N", title="Open for", sort=bands,
                             scale=alt.Scale(domain=bands, range=AGE_BAND_COLORS[: len(bands)]),
@@ -285,12 +291,16 @@ def backlog_now_bars(now: pd.DataFrame) -> alt.LayerChart:
     rows["open_text"] = [format_count(n) for n in rows["open_tickets"]]
     bands = rows.sort_values("band_order")["age_band"].tolist()
     base = alt.Chart(rows).encode(y=alt.Y("age_band:N", title="Open for", sort=bands))
+    # room for the count after the longest bar
+    top = max(1, int(rows["open_tickets"].max())) * 1.18
     bars = base.mark_bar().encode(
-        x=alt.X("open_tickets:Q", title="Open tickets now"),
+        x=alt.X("open_tickets:Q", title="Open tickets now", scale=alt.Scale(domain=[0, top], nice=False)),
         color=alt.Color("age_band:N", scale=alt.Scale(domain=bands, range=AGE_BAND_COLORS[: len(bands)]), legend=None),
         tooltip=[alt.Tooltip("age_band:N", title="Open for"), alt.Tooltip("open_text:N", title="Open tickets")],
     )
-    labels = base.mark_text(align="left", dx=4, color="#333333").encode(x="open_tickets:Q", text="open_text:N")
+    labels = base.mark_text(align="left", dx=4, color="#333333").encode(
+        x=alt.X("open_tickets:Q", scale=alt.Scale(domain=[0, top], nice=False)), text="open_text:N"
+    )
     return alt.layer(bars, labels).properties(height=200)
 
 
@@ -319,6 +329,18 @@ def experience_rows(experience: pd.DataFrame) -> pd.DataFrame:
     return rows[["experience_order", "experience", "label", "n", "nps", "low", "high", "nps_text", "versus", "direction", "suppressed"]]
 
 
+def experience_domain(shown: pd.DataFrame) -> list[float]:
+    """From the lowest to the highest end of the 95 % ranges in steps of 10, zero always in view,
+    with room for the labels; never beyond what NPS can take."""
+    if shown.empty:
+        return [-100, 100]
+    low = min(0.0, float(shown["low"].min()))
+    high = max(0.0, float(shown["high"].max()))
+    low = max(-100, 10 * math.floor(low / 10) - (10 if low < 0 else 0))
+    high = min(100, 10 * math.ceil(high / 10) + 20)
+    return [low, high]
+
+
 def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
     """NPS of each ticket experience with its 95 % range, next to customers who had no ticket."""
     rows = experience_rows(experience)
@@ -330,7 +352,7 @@ def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("nps_text:N", title="NPS ± 95 % margin"),
         alt.Tooltip("versus:N", title="Against customers without a ticket"),
     ]
-    scale = alt.Scale(domain=[-100, 100], nice=False)
+    scale = alt.Scale(domain=experience_domain(shown), nice=False)
     bars = alt.Chart(shown).mark_bar(cornerRadiusEnd=2).encode(
         y=y,
         x=alt.X("nps:Q", title="NPS of their answers", scale=scale),
@@ -364,7 +386,7 @@ def scorecard(metrics: pd.DataFrame, nps: pd.DataFrame, dimension: str) -> pd.Da
         if key == "tickets":
             continue
         part = by_metric[key]
-        table[metric.label] = [
+        table[metric.short] = [
             format_value(metric, None if g not in part.index or bool(part.loc[g, "suppressed"]) else part.loc[g, "value"])
             for g in groups
         ]
@@ -376,3 +398,25 @@ def scorecard(metrics: pd.DataFrame, nps: pd.DataFrame, dimension: str) -> pd.Da
     ]
     table["NPS answers (n)"] = [int(answers.loc[g, "n"]) if g in answers.index else 0 for g in groups]
     return table
+
+
+def headline(by_group: pd.DataFrame, metric: ServiceMetric, dimension: str, overall: float | None) -> str | None:
+    """One sentence naming the group that stands out most on the metric, against all tickets."""
+    rows = group_bar_rows(by_group, metric)
+    rows = rows[~rows["suppressed"]]
+    if len(rows) < 2:
+        return None
+    worst = rows.iloc[0]
+    noun = DIMENSIONS.get(dimension, "group").lower()
+    if metric.higher_is_better is None:
+        quality = "the most tickets"
+    elif metric.unit == "hours":
+        quality = f"the longest {metric.label[0].lower() + metric.label[1:]}"
+    elif metric.higher_is_better:
+        quality = f"the lowest {metric.label[0].lower() + metric.label[1:]}"
+    else:
+        quality = f"the highest {metric.label[0].lower() + metric.label[1:]}"
+    against = "" if overall is None or pd.isna(overall) else f" against {format_value(metric, overall)} for all tickets"
+    if metric.higher_is_better is None:
+        against = "" if overall is None or pd.isna(overall) else f" of {format_value(metric, overall)}"
+    return f"{noun.capitalize()} {worst['group_value']} has {quality}: {worst['value_text']}{against}."

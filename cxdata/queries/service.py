@@ -26,6 +26,7 @@ TICKET_LIST_LIMIT = 500
 class ServiceMetric:
     key: str
     label: str
+    short: str  # for table columns and tiles
     unit: str  # "tickets", "%" or "hours"
     higher_is_better: bool | None
     help: str
@@ -34,34 +35,34 @@ class ServiceMetric:
 METRICS = {
     metric.key: metric
     for metric in (
-        ServiceMetric("tickets", "Ticket volume", "tickets", None, "Tickets created in the period."),
+        ServiceMetric("tickets", "Ticket volume", "Tickets", "tickets", None, "Tickets created in the period."),
         ServiceMetric(
-            "fcr", "First contact resolution", "%", True,
+            "fcr", "First contact resolution", "FCR", "%", True,
             "Resolved tickets (solved or closed, with a resolution time) with at most one agent reply and no reopen, "
             "among resolved tickets whose replies and reopens are known.",
         ),
         ServiceMetric(
-            "first_response_median", "First response time (median)", "hours", False,
+            "first_response_median", "First response time (median)", "First response (median)", "hours", False,
             "Median hours from ticket creation to the first agent response, among tickets that have one.",
         ),
         ServiceMetric(
-            "first_response_p90", "First response time (90th percentile)", "hours", False,
+            "first_response_p90", "First response time (90th percentile)", "First response (p90)", "hours", False,
             "90 % of first responses came within this many hours.",
         ),
         ServiceMetric(
-            "resolution_median", "Full resolution time (median)", "hours", False,
+            "resolution_median", "Full resolution time (median)", "Resolution (median)", "hours", False,
             "Median hours from ticket creation to its (last) resolution, among resolved tickets.",
         ),
         ServiceMetric(
-            "resolution_p90", "Full resolution time (90th percentile)", "hours", False,
+            "resolution_p90", "Full resolution time (90th percentile)", "Resolution (p90)", "hours", False,
             "90 % of resolved tickets were resolved within this many hours.",
         ),
         ServiceMetric(
-            "reopen_rate", "Reopen rate", "%", False,
+            "reopen_rate", "Reopen rate", "Reopen rate", "%", False,
             "Tickets reopened at least once, among tickets resolved at least once whose reopen count is known.",
         ),
         ServiceMetric(
-            "csat", "Ticket CSAT", "%", True,
+            "csat", "Ticket CSAT", "Ticket CSAT", "%", True,
             "Share of ticket satisfaction ratings of 4 or 5 on the 1–5 scale (top-2-box).",
         ),
     )
