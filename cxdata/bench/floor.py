@@ -1,0 +1,120 @@
+"""The floor: the cheapest DuckDB query that reads the same columns and rows as a page.
+
+For each table a page's questions read, one plain aggregate (count of every column read)
+over the rows those questions select: the same days, and the same segment, channel and
+region filter, which for responses, tickets and journey events needs the customer's
+segment and region. All of a page's tables are read in one statement (one round trip).
+Nothing is grouped, ranked or joined beyond what finding the rows needs, so no query
+answering the page's questions can be cheaper; how close ours comes is the ratio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Iterable
+
+from cxdata.filters import Filters
+
+# the date column that places a row of each table in time (tables without one are read whole)
+DATE_COLUMNS = {"responses": "responded_at", "tickets": "created_at", "journey_events": "occurred_at"}
+# tables whose rows the segment/region filter selects through the customer
+THROUGH_CUSTOMER = {"responses", "tickets", "journey_events"}
+PERIODS = ("view", "with_previous", "all")
+
+
+@dataclasses.dataclass(frozen=True)
+class Touch:
+    """What one question reads of one table."""
+
+    table: str
+    columns: tuple[str, ...]
+    # which days: the view's, the view's and the previous period of equal length, or all
+    period: str = "view"
+    # whether the segment/channel/region filters select its rows
+    filtered: bool = True
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise ValueError(f"period must be one of {PERIODS}")
+
+
+def merged(touches: Iterable[Touch]) -> list[Touch]:
+    """One touch per table: every column read, the widest period, filtered if any is."""
+    by_table: dict[str, Touch] = {}
+    for touch in touches:
+        seen = by_table.get(touch.table)
+        if seen is None:
+            by_table[touch.table] = touch
+            continue
+        by_table[touch.table] = Touch(
+            touch.table,
+            tuple(dict.fromkeys(seen.columns + touch.columns)),
+            max(seen.period, touch.period, key=PERIODS.index),
+            seen.filtered or touch.filtered,
+        )
+    return list(by_table.values())
+
+
+def _window(touch: Touch, filters: Filters) -> tuple[dt.date | None, dt.date | None]:
+    if touch.period == "all":
+        return None, None
+    if touch.period == "with_previous" and filters.date_from and filters.date_to:
+        return filters.previous_period().date_from, filters.date_to
+    return filters.date_from, filters.date_to
+
+
+def _table_sql(touch: Touch, filters: Filters) -> tuple[str, list[Any]]:
+    # one list value per table, so that a page's tables fit in one row of scalar subqueries
+    reads = "[" + ", ".join(["count(*)"] + [f"count(t.{column})" for column in touch.columns]) + "]"
+    joins, where, params = [], [], []
+    date_column = DATE_COLUMNS.get(touch.table)
+    date_from, date_to = _window(touch, filters)
+    if touch.table == "response_ratings":
+        # ratings have no date and no segment: their response places them
+        joins.append("inner join main.responses as r on r.response_id = t.response_id")
+        owner = "r"
+        date_column = "responded_at"
+    else:
+        owner = "t"
+    if date_column and date_from:
+        where.append(f"{owner}.{date_column} >= ?::date")
+        params.append(date_from)
+    if date_column and date_to:
+        where.append(f"{owner}.{date_column} < ?::date + interval 1 day")
+        params.append(date_to)
+    if touch.filtered:
+        needs_customer = (filters.segments or filters.regions) and (
+            touch.table in THROUGH_CUSTOMER or touch.table == "response_ratings"
+        )
+        if needs_customer:
+            joins.append(f"left join main.customers as c on c.customer_id = {owner}.customer_id")
+        for dimension, chosen in (("segment", filters.segments), ("region", filters.regions)):
+            if not chosen:
+                continue
+            if touch.table == "customers":
+                column = f"t.{dimension}"
+            elif owner == "r" or touch.table == "responses":
+                # a response's own segment and region override the customer's
+                column = f"coalesce({owner}.{dimension}, c.{dimension})"
+            else:
+                column = f"c.{dimension}"
+            where.append(f"list_contains(?::varchar[], {column})")
+            params.append(list(chosen))
+        if filters.channels and touch.table != "customers":
+            where.append(f"list_contains(?::varchar[], {owner}.channel)")
+            params.append(list(filters.channels))
+    sql = f"select {reads} from main.{touch.table} as t {' '.join(joins)}"
+    if where:
+        sql += " where " + " and ".join(where)
+    return sql, params
+
+
+def floor_query(touches: Iterable[Touch], filters: Filters) -> tuple[str, list[Any]]:
+    """One statement reading every table the touches name, as scalar subqueries."""
+    parts, params = [], []
+    for touch in merged(touches):
+        sql, table_params = _table_sql(touch, filters)
+        parts.append(f"({sql}) as {touch.table}")
+        params.extend(table_params)
+    return "select " + ", ".join(parts), params

@@ -1,0 +1,153 @@
+"""The peer: the same questions answered the way most Streamlit dashboards do it.
+
+The tables are loaded into pandas DataFrames once (a dashboard caches them with
+st.cache_data), joined there to the customer's segment and region, and every question is
+then a filter and a groupby in pandas. The peer is given every advantage that is honest:
+only the columns the pages need are loaded, through DuckDB's fast DataFrame export, and the
+joins and derived flags are prepared once at load, not per question.
+
+Each module here answers one page's questions with the same columns as ours, so that the
+answers can be checked equal (compare.py) before anything is timed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from cxdata.bench.timing import timed
+from cxdata.filters import Filters
+from cxdata.store import Store
+
+RESPONSE_COLUMNS = (
+    "response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region, nps, csat, ces, comment, language"
+)
+TICKET_COLUMNS = (
+    "ticket_id, customer_id, created_at, first_response_at, resolved_at, channel, category, priority, status,"
+    " replies, reopens, csat"
+)
+JOURNEY_COLUMNS = "event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome"
+
+
+@dataclasses.dataclass
+class PeerData:
+    """Every table a page reads, as DataFrames, with the customer's segment and region
+    joined on (a response's own segment and region override the customer's)."""
+
+    customers: pd.DataFrame
+    touchpoints: pd.DataFrame
+    responses: pd.DataFrame
+    ratings: pd.DataFrame
+    tickets: pd.DataFrame
+    journey: pd.DataFrame
+    imports: pd.DataFrame
+    load_ms: dict[str, float]
+
+    def load_ms_of(self, tables: tuple[str, ...]) -> float:
+        return sum(self.load_ms[table] for table in tables)
+
+
+def _load_customers(store: Store) -> pd.DataFrame:
+    frame = store.query(
+        "select customer_id, segment, region, plan, signup_date, annual_revenue::double as annual_revenue, churned_on"
+        " from customers"
+    )
+    for column in ("signup_date", "churned_on"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _load_touchpoints(store: Store) -> pd.DataFrame:
+    return store.query("select touchpoint, stage, position, moment_of_truth, description from touchpoints")
+
+
+def _load_responses(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
+    frame = store.query(f"select {RESPONSE_COLUMNS} from responses")
+    own = customers[["customer_id", "segment", "region"]].rename(
+        columns={"segment": "customer_segment", "region": "customer_region"}
+    )
+    frame = frame.merge(own, on="customer_id", how="left")
+    frame["segment"] = frame["segment"].fillna(frame.pop("customer_segment"))
+    frame["region"] = frame["region"].fillna(frame.pop("customer_region"))
+    places = touchpoints[["touchpoint", "stage", "position", "moment_of_truth"]].rename(
+        columns={"position": "touchpoint_position"}
+    )
+    frame = frame.merge(places, on="touchpoint", how="left")
+    nps = as_float(frame["nps"])
+    frame["nps_class"] = np.select([nps >= 9, nps >= 7, nps >= 0], ["promoter", "passive", "detractor"], default=None)
+    return frame
+
+
+def _load_ratings(store: Store) -> pd.DataFrame:
+    return store.query("select response_id, attribute, rating, scale_min, scale_max from response_ratings")
+
+
+def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
+    frame = store.query(f"select {TICKET_COLUMNS} from tickets")
+    frame = frame.merge(customers[["customer_id", "segment", "region"]], on="customer_id", how="left")
+    frame["is_resolved"] = frame["status"].isin(["solved", "closed"]) & frame["resolved_at"].notna()
+    known = frame["is_resolved"] & frame["replies"].notna() & frame["reopens"].notna()
+    fcr = (frame["replies"] <= 1) & (frame["reopens"] == 0)
+    frame["is_fcr"] = pd.array(np.where(known, fcr, False), dtype="boolean")
+    frame.loc[~known, "is_fcr"] = pd.NA
+    frame["first_response_minutes"] = (frame["first_response_at"] - frame["created_at"]).dt.total_seconds() / 60.0
+    frame["resolution_minutes"] = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds() / 60.0
+    return frame
+
+
+def _load_journey(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
+    frame = store.query(f"select {JOURNEY_COLUMNS} from journey_events")
+    frame = frame.merge(customers[["customer_id", "segment", "region"]], on="customer_id", how="left")
+    places = touchpoints[["touchpoint", "position", "moment_of_truth"]].rename(columns={"position": "touchpoint_position"})
+    frame = frame.merge(places, on="touchpoint", how="left")
+    frame["is_abandoned"] = frame["outcome"] == "abandoned"
+    return frame
+
+
+def load(store: Store, log: Callable[[str], None] = print) -> PeerData:
+    """Every table into pandas, each load timed (the joins count as part of the load)."""
+    load_ms: dict[str, float] = {}
+
+    def step(name: str, function: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        ms, frame = timed(function)
+        load_ms[name] = ms
+        log(f"  peer loaded {name}: {len(frame):,} rows in {ms / 1000:.1f} s")
+        return frame
+
+    customers = step("customers", lambda: _load_customers(store))
+    touchpoints = step("touchpoints", lambda: _load_touchpoints(store))
+    responses = step("responses", lambda: _load_responses(store, customers, touchpoints))
+    ratings = step("response_ratings", lambda: _load_ratings(store))
+    tickets = step("tickets", lambda: _load_tickets(store, customers))
+    journey = step("journey_events", lambda: _load_journey(store, customers, touchpoints))
+    imports = step("imports", lambda: store.query("select import_id, kind, status, finished_at from imports"))
+    return PeerData(customers, touchpoints, responses, ratings, tickets, journey, imports, load_ms)
+
+
+def as_float(column: pd.Series) -> np.ndarray:
+    """A nullable numeric column as floats, missing values as NaN (comparisons with NaN are false)."""
+    return pd.to_numeric(column, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+# -- the global filters, the pandas way --------------------------------------------------
+
+def day_window(frame: pd.DataFrame, column: str, date_from: dt.date | None, date_to: dt.date | None) -> pd.Series:
+    """Rows on or after date_from and before the day after date_to (as the SQL macros)."""
+    mask = pd.Series(True, index=frame.index)
+    if date_from is not None:
+        mask &= frame[column] >= pd.Timestamp(date_from)
+    if date_to is not None:
+        mask &= frame[column] < pd.Timestamp(date_to) + pd.Timedelta(days=1)
+    return mask
+
+
+def filtered(frame: pd.DataFrame, date_column: str, filters: Filters) -> pd.DataFrame:
+    mask = day_window(frame, date_column, filters.date_from, filters.date_to)
+    for column, chosen in (("segment", filters.segments), ("channel", filters.channels), ("region", filters.regions)):
+        if chosen:
+            mask &= frame[column].isin(chosen)
+    return frame[mask]

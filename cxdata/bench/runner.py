@@ -1,0 +1,402 @@
+"""One benchmark run: every measured item, interleaved, as JSON-ready objects.
+
+Order of a run, and why:
+1. the store is built or reused, the two views are chosen, the peer loads its DataFrames;
+2. cold: each page on a freshly opened store (a new DuckDB instance, empty buffer pool),
+   ours and the floor alternating, the side that goes first rotating per repetition;
+3. warm: one open store; every answer is first checked equal to the peer's, then each
+   repetition runs ours, the peer and the floor for each page and view in turn;
+4. peak memory of a separate process that does what the dashboard and an import do
+   (this process holds the peer's DataFrames, which would drown ours);
+5. whole page scripts through AppTest: uncached (a new filter choice) and cache hits
+   (a filter change back to a view already seen);
+6. import of a generated CSV: ours, the floor and the peer in turn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from cxdata.bench import compare, floor, importing, peer, script, stores
+from cxdata.bench.pages import Page
+from cxdata.bench.timing import Samples, ratio, rounded, summary, timed
+from cxdata.bench.views import View, bench_views
+from cxdata.filters import DEFAULT_MIN_N
+from cxdata.store import Store
+
+SIDES = ("ours", "peer", "floor")
+
+# the issue's targets
+WARM_MAX_MS = 300.0
+WARM_MAX_OVER_FLOOR = 2.0
+PEER_MIN_SPEEDUP = 3.0
+CACHE_HIT_MAX_MS = 100.0
+IMPORT_MIN_ROWS_PER_S = 300_000
+IMPORT_MAX_UNDER_FLOOR = 3.0
+PEAK_RSS_MAX_MB = 1536.0
+
+
+@dataclasses.dataclass
+class Options:
+    responses: int = 10_000_000
+    repeat: int = 5
+    import_rows: int = 1_000_000
+    pages: list[str] | None = None
+    stores_dir: Path = stores.STORES_DIR
+    min_n: int = DEFAULT_MIN_N
+    scripts: bool = True
+    memory: bool = True
+
+
+@dataclasses.dataclass
+class Sides:
+    ours: Samples = dataclasses.field(default_factory=Samples)
+    peer: Samples = dataclasses.field(default_factory=Samples)
+    floor: Samples = dataclasses.field(default_factory=Samples)
+
+
+def rotated(items: tuple[str, ...], by: int) -> tuple[str, ...]:
+    """The sides in a different order each repetition, so none always goes first."""
+    by %= len(items)
+    return items[by:] + items[:by]
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size in MB.
+
+    Linux's VmHWM when there is one: getrusage's ru_maxrss survives exec, so a child
+    started by a big parent would report the parent's size at the fork as its own peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    # ru_maxrss is in kilobytes on Linux
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_calls(page: Page, store: Store, view: View, min_n: int) -> list[Any]:
+    return [call.run(store, view.filters, min_n) for call in page.calls]
+
+
+def run_peer(page: Page, data: peer.PeerData, view: View, min_n: int) -> list[Any]:
+    return [call.peer(data, view.filters, min_n) for call in page.calls]
+
+
+def run_floor(page: Page, store: Store, view: View) -> Any:
+    sql, params = floor.floor_query([touch for call in page.calls for touch in call.touches], view.filters)
+    return store.query_rows(sql, params)
+
+
+def open_fresh(path: Path) -> Store:
+    """A newly opened store whose DuckDB instance starts with an empty buffer pool.
+
+    DuckDB shares one instance per file inside a process while any connection to it
+    lives, so every earlier store must be closed and collected before this is called."""
+    gc.collect()
+    store = Store(str(path))
+    return store
+
+
+def close(store: Store) -> None:
+    store.close()
+    # the thread's cursor keeps the instance alive until it is collected
+    store._local.__dict__.clear()
+    gc.collect()
+
+
+class Run:
+    def __init__(self, options: Options, log: Callable[[str], None] = print):
+        from cxdata.bench.pages import by_name
+
+        self.options = options
+        self.log = log
+        self.pages = by_name(options.pages)
+        self.items: list[dict[str, Any]] = []
+        self.verified: dict[tuple[str, str], bool] = {}
+
+    # -- prepare -------------------------------------------------------------
+    def prepare(self) -> None:
+        self.started = dt.datetime.now()
+        self.path = stores.ensure_store(self.options.responses, self.options.stores_dir, self.log)
+        store = open_fresh(self.path)
+        try:
+            self.views = bench_views(store)
+            self.counts = {
+                table: store.query_value(f"select count(*) from {table}")
+                for table in ("responses", "tickets", "journey_events", "customers", "response_ratings")
+            }
+            self.log(f"Store: {', '.join(f'{table} {n:,}' for table, n in self.counts.items())}.")
+            for view in self.views:
+                self.log(f"View {view.name}: {view.filters}")
+            self.log("Loading the peer's DataFrames…")
+            self.peer_data = peer.load(store, self.log)
+            self.peer_load_ms = dict(self.peer_data.load_ms)
+        finally:
+            close(store)
+
+    # -- cold ----------------------------------------------------------------
+    def cold(self) -> dict[tuple[str, str], Sides]:
+        self.log("Cold runs (a freshly opened store for every run)…")
+        measured = {(page.name, view.name): Sides() for page in self.pages for view in self.views}
+        for repetition in range(self.options.repeat):
+            for page in self.pages:
+                for view in self.views:
+                    for side in rotated(("ours", "floor"), repetition):
+                        store = open_fresh(self.path)
+                        try:
+                            if side == "ours":
+                                ms, _ = timed(lambda: run_calls(page, store, view, self.options.min_n))
+                            else:
+                                ms, _ = timed(lambda: run_floor(page, store, view))
+                        finally:
+                            close(store)
+                        getattr(measured[page.name, view.name], side).add(ms)
+        return measured
+
+    # -- warm ----------------------------------------------------------------
+    def warm(self, cold: dict[tuple[str, str], Sides]) -> None:
+        self.log("Checking every answer against the peer's…")
+        store = open_fresh(self.path)
+        min_n = self.options.min_n
+        try:
+            mismatches = []
+            first_peer_ms: dict[tuple[str, str], float] = {}
+            for page in self.pages:
+                for view in self.views:
+                    agreed = True
+                    first_peer_ms[page.name, view.name] = 0.0
+                    for call in page.calls:
+                        ours = call.run(store, view.filters, min_n)
+                        # the peer's first answer on freshly loaded frames is part of its cold run
+                        ms, theirs = timed(lambda: call.peer(self.peer_data, view.filters, min_n))
+                        first_peer_ms[page.name, view.name] += ms
+                        found = compare.difference(ours, theirs, call.keys)
+                        if found:
+                            agreed = False
+                            mismatches.append(f"{page.name}/{view.name}/{call.name}: {found}")
+                    self.verified[page.name, view.name] = agreed
+                    run_floor(page, store, view)
+            if mismatches:
+                raise AssertionError("Ours and the peer disagree:\n" + "\n".join(mismatches))
+            for key, ms in first_peer_ms.items():
+                cold[key].peer.add(ms)
+            self._emit_cold(cold)
+
+            self.log(f"Warm runs ({self.options.repeat} repetitions, interleaved)…")
+            measured = {(page.name, view.name): Sides() for page in self.pages for view in self.views}
+            for repetition in range(self.options.repeat):
+                for page in self.pages:
+                    for view in self.views:
+                        for side in rotated(SIDES, repetition):
+                            if side == "ours":
+                                ms, _ = timed(lambda: run_calls(page, store, view, min_n))
+                            elif side == "peer":
+                                ms, _ = timed(lambda: run_peer(page, self.peer_data, view, min_n))
+                            else:
+                                ms, _ = timed(lambda: run_floor(page, store, view))
+                            getattr(measured[page.name, view.name], side).add(ms)
+            for (page_name, view_name), sides in measured.items():
+                self.items.append(self._page_item(page_name, view_name, "warm", sides))
+        finally:
+            close(store)
+
+    def _emit_cold(self, cold: dict[tuple[str, str], Sides]) -> None:
+        for page in self.pages:
+            load_ms = self.peer_data.load_ms_of(page.peer_tables())
+            for view in self.views:
+                sides = cold[page.name, view.name]
+                # the peer's cold figure: loading its tables, then its first answer (one sample)
+                sides.peer.values = [load_ms + value for value in sides.peer.values]
+                item = self._page_item(page.name, view.name, "cold", sides)
+                item["peer_load_ms"] = rounded(load_ms)
+                self.items.append(item)
+
+    def _page_item(self, page: str, view: str, temperature: str, sides: Sides) -> dict[str, Any]:
+        item: dict[str, Any] = {"item": f"page:{page}:{view}:{temperature}"}
+        for side in SIDES:
+            item.update(summary(side, getattr(sides, side)))
+        item["ours_over_floor"] = ratio(item["ours_ms"], item["floor_ms"])
+        item["peer_over_ours"] = ratio(item["peer_ms"], item["ours_ms"])
+        item["answers_checked_equal"] = self.verified.get((page, view), False)
+        if temperature == "warm" and item["ours_ms"] is not None:
+            item["targets"] = {
+                "warm_within_300_ms": item["ours_ms"] <= WARM_MAX_MS,
+                "within_2x_floor": item["ours_over_floor"] is not None and item["ours_over_floor"] <= WARM_MAX_OVER_FLOOR,
+                "3x_faster_than_peer": item["peer_over_ours"] is not None and item["peer_over_ours"] >= PEER_MIN_SPEEDUP,
+            }
+        return item
+
+    # -- page scripts --------------------------------------------------------
+    def scripts(self) -> None:
+        self.log("Whole page scripts through AppTest…")
+        for page in self.pages:
+            if page.file is None:
+                continue
+            session = script.PageSession(str(self.path), page.file, self.views[0].filters)
+            uncached = {view.name: Samples() for view in self.views}
+            hits = Samples()
+            for view in self.views:  # one run each to fill the cache
+                session.set_filters(view.filters)
+                session.run()
+            for repetition in range(self.options.repeat):
+                for view in self.views:
+                    session.set_filters(view.filters)
+                    script.clear_query_cache()
+                    ms, _ = timed(session.run)
+                    uncached[view.name].add(ms)
+                for view in self.views:  # the other view is cached from the pass before
+                    session.set_filters(view.filters)
+                    session.run()
+                for view in rotated(tuple(self.views), repetition + 1):
+                    session.set_filters(view.filters)
+                    ms, _ = timed(session.run)
+                    hits.add(ms)
+            for view in self.views:
+                item = {"item": f"script:{page.name}:{view.name}"}
+                item.update(summary("ours", uncached[view.name]))
+                item.update({"peer_ms": None, "floor_ms": None})
+                self.items.append(item)
+            item = {"item": f"cache_hit:{page.name}"}
+            item.update(summary("ours", hits))
+            item.update({"peer_ms": None, "floor_ms": None})
+            item["targets"] = {"cache_hit_within_100_ms": item["ours_ms"] <= CACHE_HIT_MAX_MS}
+            self.items.append(item)
+
+    # -- import --------------------------------------------------------------
+    def csv_path(self) -> Path:
+        path = self.options.stores_dir / f"survey_{self.options.import_rows}.csv"
+        if not path.exists():
+            self.log(f"Writing a {self.options.import_rows:,}-row survey CSV to {path}…")
+            partial = path.with_name(path.name + ".partial")
+            importing.write_survey_csv(partial, self.options.import_rows)
+            os.replace(partial, path)
+        return path
+
+    def imports(self) -> None:
+        csv = self.csv_path()
+        self.log(f"Importing {csv.name} ({self.options.import_rows:,} rows) three ways…")
+        scratch = self.options.stores_dir / "import_scratch.duckdb"
+        measured = Sides()
+        check = importing.ImportCheck(self.options.import_rows)
+        for repetition in range(self.options.repeat):
+            for side in rotated(SIDES, repetition):
+                store = importing.fresh_store(scratch)
+                try:
+                    ms, loaded = timed(lambda: importing.SIDES[side](store, csv))
+                finally:
+                    close(store)
+                check.loaded[side] = loaded
+                getattr(measured, side).add(ms)
+        for leftover in (scratch, Path(f"{scratch}.wal")):
+            leftover.unlink(missing_ok=True)
+        check.verify()
+        rows = self.options.import_rows
+        item: dict[str, Any] = {"item": f"import:{_rows_label(rows)}_csv", "rows": rows}
+        for side in SIDES:
+            samples = getattr(measured, side)
+            item[f"{side}_rows_per_s"] = round(rows / (samples.median / 1000)) if samples.values else None
+            item.update(summary(side, samples))
+        item["floor_over_ours"] = ratio(item["floor_rows_per_s"], item["ours_rows_per_s"])
+        item["ours_over_peer"] = ratio(item["ours_rows_per_s"], item["peer_rows_per_s"])
+        item["targets"] = {
+            "at_least_300k_rows_per_s": item["ours_rows_per_s"] >= IMPORT_MIN_ROWS_PER_S,
+            "within_3x_floor": item["floor_over_ours"] is not None and item["floor_over_ours"] <= IMPORT_MAX_UNDER_FLOOR,
+        }
+        self.items.append(item)
+
+    # -- memory --------------------------------------------------------------
+    def memory(self) -> None:
+        self.log("Peak memory of a process doing what the dashboard and an import do…")
+        command = [
+            sys.executable, "-m", "cxdata.bench.memory",
+            "--db", str(self.path),
+            "--csv", str(self.csv_path()),
+            "--scratch", str(self.options.stores_dir / "memory_scratch.duckdb"),
+            "--min-n", str(self.options.min_n),
+            "--scripts" if self.options.scripts else "--no-scripts",
+        ]
+        if self.options.pages:
+            command += ["--pages", ",".join(self.options.pages)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"The memory measurement failed:\n{done.stderr[-4000:]}")
+        child = json.loads(done.stdout.strip().splitlines()[-1])
+        item = {
+            "item": "memory",
+            "peak_rss_mb": child["peak_rss_mb"],
+            "store_mb": stores.store_size_mb(self.path),
+            "peak_rss_after_open_mb": child["after_open_mb"],
+            "peak_rss_after_pages_mb": child["after_pages_mb"],
+            "harness_peak_rss_mb": peak_rss_mb(),
+        }
+        item["targets"] = {"peak_rss_within_1_5_gb": item["peak_rss_mb"] <= PEAK_RSS_MAX_MB}
+        self.items.append(item)
+
+    # -- all -----------------------------------------------------------------------
+    def run(self) -> list[dict[str, Any]]:
+        self.prepare()
+        cold = self.cold()
+        self.warm(cold)
+        # before the scripts: AppTest's store stays open in this process for good (the
+        # dashboard's command inbox watcher holds it), and the child must open the store
+        if self.options.memory:
+            self.memory()
+        if self.options.scripts:
+            self.scripts()
+        self.peer_data = None
+        gc.collect()
+        self.imports()
+        self.items.insert(0, self.run_info())
+        return self.items
+
+    def run_info(self) -> dict[str, Any]:
+        load = os.getloadavg()
+        return {
+            "item": "run",
+            "started_at": self.started.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "responses": self.options.responses,
+            "rows": self.counts,
+            "repeat": self.options.repeat,
+            "views": {view.name: view.filters.to_query_params() for view in self.views},
+            "peer_load_ms": {table: rounded(ms) for table, ms in self.peer_load_ms.items()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "load_average_at_end": [round(value, 2) for value in load],
+            },
+        }
+
+
+def _rows_label(rows: int) -> str:
+    if rows % 1_000_000 == 0:
+        return f"{rows // 1_000_000}m"
+    if rows % 1_000 == 0:
+        return f"{rows // 1_000}k"
+    return str(rows)
+
+
+def main(options: Options, json_path: Path | None, log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    run = Run(options, log)
+    items = run.run()
+    log(f"Done in {time.perf_counter() - started:.0f} s.")
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        log(f"Wrote {json_path}.")
+    return items
