@@ -379,8 +379,9 @@ def _build_rejects(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Fie
             "from ratings_parsed where not not_applicable and number not between scale_min and scale_max"
         )
     if plan.kind == "survey":
-        answers = [f"v_{name} is null" for name in ("nps", "csat", "ces", "comment") if any(f.name == name for f in specs)]
-        rated = "__row not in (select __row from ratings_parsed where not not_applicable and number is not null)"
+        # empty answers, not invalid ones (those are reported by their own column)
+        answers = [f"in_{name} is null" for name in ("nps", "csat", "ces", "comment") if any(f.name == name for f in specs)]
+        rated = "__row not in (select __row from ratings_parsed where not not_applicable)"
         reject(params("(row)"), "null", params("no answer: no nps, csat, ces, comment or rating"),
                " and ".join(answers + [rated]))
     sql = "create table rejects as " + "\nunion all\n".join(checks)
