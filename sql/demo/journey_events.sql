@@ -135,8 +135,8 @@ final as (
         case when is_abandoned then 'abandoned' else 'completed' end as outcome,
         $import_id as import_id,
     from timed
-    -- steps after the end of the data have not happened yet
-    where occurred_at < $start::timestamp + to_seconds($span_days * 86400)
+    -- steps after the end of the data have not happened yet, and none come after a churn
+    where occurred_at < $start::timestamp + to_seconds(active_to_day * 86400)
 )
 
 select * from final;

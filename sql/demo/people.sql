@@ -69,8 +69,8 @@ described as (
         end as language,
         greatest(signup_day, 0) as active_from_day,
         -- yearly churn hazard: higher for unhappy customers and for those with billing trouble
-        case segment when 'Consumer' then 0.16 when 'SMB' then 0.14 when 'Mid-Market' then 0.09 else 0.06 end
-            * exp(-0.5 * mood + 0.7 * (u_billing < case segment when 'SMB' then 0.24 else 0.18 end)::integer)
+        case segment when 'Consumer' then 0.12 when 'SMB' then 0.10 when 'Mid-Market' then 0.07 else 0.045 end
+            * exp(-0.5 * mood + 1.1 * (u_billing < case segment when 'SMB' then 0.24 else 0.18 end)::integer)
             as churn_hazard,
         case segment when 'Consumer' then 1.0 when 'SMB' then 1.6 when 'Mid-Market' then 2.8 else 4.5 end
             * exp(0.6 * activity_noise) as activity,

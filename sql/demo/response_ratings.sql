@@ -23,11 +23,11 @@ attributes (a, attribute, performance, importance, asked_p) as (
     (1, 'Product quality', 4.0, 0.75, 0.90),
     (2, 'Value for money', 3.0, 0.65, 0.90),
     (3, 'Invoice clarity', 2.7, 0.70, 0.80),
-    (4, 'Delivery speed', 3.7, 0.40, 0.85),
-    (5, 'Ease of ordering', 4.1, 0.30, 0.85),
+    (4, 'Delivery speed', 3.5, 0.30, 0.85),
+    (5, 'Ease of ordering', 4.1, 0.50, 0.85),
     (6, 'Staff friendliness', 4.4, 0.12, 0.80),
-    (7, 'App usability', 3.6, 0.45, 0.60),
-    (8, 'Packaging', 3.9, 0.08, 0.75)
+    (7, 'App usability', 3.4, 0.25, 0.60),
+    (8, 'Packaging', 4.2, 0.08, 0.75)
 ),
 
 asked as (

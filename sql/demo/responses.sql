@@ -17,6 +17,22 @@ comments as (
     select * from demo_comments
 ),
 
+-- stories 2 and 3: when each customer first went through invoicing and first opened a
+-- Billing ticket (journeys and tickets are generated first); answers after that score lower
+first_invoice as (
+    select customer_id, min(occurred_at) as invoiced_at
+    from main.journey_events
+    where touchpoint = 'Invoice & billing'
+    group by customer_id
+),
+
+first_billing_ticket as (
+    select customer_id, min(created_at) as billing_ticket_at
+    from main.tickets
+    where category = 'Billing'
+    group by customer_id
+),
+
 comment_counts as (
     select distinct topic, language, texts_in_topic from comments
 ),
@@ -110,9 +126,13 @@ channelled as (
         end as channel,
         month(responded_at) = 12 as in_december,
         responded_at >= $app_release::timestamp as after_app_release,
+        coalesce(responded_at >= first_invoice.invoiced_at, false) as after_invoice,
+        coalesce(responded_at >= first_billing_ticket.billing_ticket_at, false) as after_billing_ticket,
     from placed
     left join touchpoint_slots on touchpoint_slots.slot = placed.slot
     left join catalogue on catalogue.touchpoint = touchpoint_slots.touchpoint
+    left join first_invoice on first_invoice.customer_id = placed.customer_id
+    left join first_billing_ticket on first_billing_ticket.customer_id = placed.customer_id
 ),
 
 experienced as (
@@ -127,12 +147,13 @@ experienced as (
             else 'Loyalty survey'
         end as survey,
         -- the latent experience on the 0-10 scale; the stories are the named terms
-        8.45
+        8.7
             + case segment when 'SMB' then -0.3 when 'Mid-Market' then 0.1 when 'Enterprise' then 0.3 else 0 end
             + 1.1 * mood
             + coalesce(nps_effect, 0)
             + 1.5 * experience_noise
-            - 0.8 * billing_trouble::integer
+            - 0.6 * after_invoice::integer
+            - 0.8 * after_billing_ticket::integer
             - 0.75 * (channel = 'app' and after_app_release)::integer
             - case
                 when in_december and touchpoint = 'Delivery' then 1.2
@@ -156,11 +177,12 @@ scored as (
 answered as (
     select
         *,
-        case when asks_nps then demo_score(experience, 0, 10) end as nps,
-        case when asks_csat then demo_score(4.1 + 0.42 * (experience - 8.45) + 0.6 * csat_noise, 1, 5) end as csat,
+        -- unhappy customers spread over the whole lower scale, down to 0
+        case when asks_nps then demo_score(experience - greatest(0, 6.5 - experience), 0, 10) end as nps,
+        case when asks_csat then demo_score(4.1 + 0.42 * (experience - 8.7) + 0.6 * csat_noise, 1, 5) end as csat,
         case
             when asks_ces then demo_score(
-                5.2 + 0.35 * (experience - 8.45) + coalesce(ease_effect, 0)
+                5.2 + 0.35 * (experience - 8.7) + coalesce(ease_effect, 0)
                 - 0.8 * (channel = 'app' and after_app_release)::integer + 0.9 * ces_noise,
                 1, 7
             )
@@ -189,7 +211,8 @@ topical as (
             when sentiment = 'neutral' then 'neutral'
             when sentiment = 'negative' then case
                 when channel = 'app' and after_app_release and u_topic < 0.85 then 'app_update'
-                when touchpoint = 'Invoice & billing' or (billing_trouble and u_topic < 0.45) then 'billing'
+                when touchpoint = 'Invoice & billing' or ((after_invoice or after_billing_ticket) and u_topic < 0.4)
+                    then 'billing'
                 when touchpoint = 'Delivery' and in_december then 'delivery_christmas'
                 when touchpoint = 'Delivery' then 'delivery_late'
                 when touchpoint in ('Customer hotline', 'Live chat') then 'support_bad'

@@ -55,7 +55,7 @@ categorised as (
         *,
         case
             -- stories 2 and 3: customers with billing trouble open many Billing tickets
-            when u_billing < case when billing_trouble then 0.42 else 0.11 end then 'Billing'
+            when u_billing < case when billing_trouble then 0.50 else 0.06 end then 'Billing'
             else demo_pick(
                 ['Delivery', 'Technical', 'Account', 'Returns', 'Product question'],
                 case
