@@ -18,6 +18,8 @@ from cxdata.store import Store
 WEEKLY_TREND_MAX_DAYS = 120
 # the last month of the window is drilled into only when the window covers this much of it
 MIN_DAYS_OF_DRILLED_MONTH = 15
+# the URL key the Touchpoints page reads its chosen touchpoint from
+TOUCHPOINT_KEY = "touchpoint"
 
 KPI_HELP = {
     "nps": "Net Promoter Score: % promoters (9–10) minus % detractors (0–6), ± its 95 % margin of error.",
@@ -42,18 +44,36 @@ class KpiTile:
     help: str
     # the KPI per week or month of the window, suppressed periods left out
     trend: tuple[float, ...] = ()
+    # the arrow follows the change's sign (the delta text carries a true minus, which st.metric does not read)
+    delta_arrow: str = "off"
+    delta_description: str | None = None
 
 
-def _delta(row: dict) -> str | None:
+def _delta(row: dict) -> tuple[str | None, str, str | None]:
+    """(change as text, arrow, what the change means) for one row of kpi_change."""
     change = row["change"]
     if change is None or pd.isna(change):
-        return None
+        return None, "off", None
+    arrow = "up" if change > 0 else ("down" if change < 0 else "off")
     if row["kpi"] == "revenue_at_risk":
         text = ("+" if change >= 0 else "−") + formatting.format_money(abs(change))
-        return f"{text} vs previous"
+        return text, arrow, "vs previous period"
     unit = " pts" if row["kpi"] == "nps" else " pp"
     mark = "significant" if row["significant"] is True else "not significant"
-    return f"{change:+.1f}{unit} · {mark}".replace("-", "−", 1)
+    return f"{change:+.1f}{unit}".replace("-", "−", 1), arrow, mark
+
+
+def _delta_color(row: dict) -> str:
+    """Green for good news, red for bad, grey for a change that may be noise. Named colours, because
+    the delta text starts with a true minus, from which st.metric cannot tell a fall."""
+    change = row["change"]
+    if change is None or pd.isna(change) or change == 0:
+        return "gray"
+    # revenue at risk is a sum: no test applies, so every change is shown as news
+    if row["kpi"] != "revenue_at_risk" and row["significant"] is not True:
+        return "gray"
+    better = change < 0 if row["kpi"] in LOWER_IS_BETTER else change > 0
+    return "green" if better else "red"
 
 
 def kpi_tiles(changes: pd.DataFrame, trend: pd.DataFrame | None = None) -> list[KpiTile]:
@@ -64,19 +84,17 @@ def kpi_tiles(changes: pd.DataFrame, trend: pd.DataFrame | None = None) -> list[
         value = formatting.format_kpi(kpi, row["value"])
         if kpi == "nps" and not row["suppressed"]:
             value = f"{value} ± {row['margin_of_error']:.1f}"
-        significant = row["significant"] is True
-        if kpi == "revenue_at_risk" or not significant:
-            # a change that may be noise is shown grey, not as news
-            color = "off" if kpi != "revenue_at_risk" else ("inverse" if kpi in LOWER_IS_BETTER else "normal")
-        else:
-            color = "inverse" if kpi in LOWER_IS_BETTER else "normal"
+        color = _delta_color(row)
+        delta, arrow, description = _delta(row)
         noun = "customers" if kpi in ("churn_rate", "revenue_at_risk") else ("tickets" if kpi == "fcr" else "answers")
         tiles.append(
             KpiTile(
                 kpi=kpi,
                 label=KPI_LABELS[kpi],
                 value=value,
-                delta=_delta(row),
+                delta=delta,
+                delta_arrow=arrow,
+                delta_description=description,
                 delta_color=color,
                 caption=f"n = {formatting.format_count(row['n'])} {noun}",
                 help=KPI_HELP[kpi],
@@ -141,8 +159,18 @@ def nps_trends_params(filters: Filters, dimension: str, value: str) -> dict[str,
     }
 
 
-def nps_trends_link(filters: Filters, dimension: str, value: str) -> str:
-    return "nps_trends?" + urlencode(nps_trends_params(filters, dimension, value), doseq=True)
+def target_for(filters: Filters, dimension: str, value: str) -> tuple[str, dict[str, str | list[str]]]:
+    """(page, URL keys) a mover opens: NPS trends drilled to a segment or channel; the
+    Touchpoints page for a touchpoint (NPS trends is not split by touchpoint)."""
+    if dimension in ("segment", "channel"):
+        return "pages/nps_trends.py", nps_trends_params(filters, dimension, value)
+    return "pages/touchpoints.py", {**filters.to_query_params(), TOUCHPOINT_KEY: value}
+
+
+def link_for(filters: Filters, dimension: str, value: str) -> str:
+    """The same target as a relative link (the page's URL path is its file name)."""
+    page, params = target_for(filters, dimension, value)
+    return page.removeprefix("pages/").removesuffix(".py") + "?" + urlencode(params, doseq=True)
 
 
 def freshness(store: Store) -> str:

@@ -7,6 +7,9 @@ the mix.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -46,17 +49,35 @@ def _color(split: str, values: list[str]) -> alt.Color | alt.value:
         "split_value:N",
         title=DIMENSION_LABELS[split],
         scale=palette.split_scale(split, values),
-        legend=alt.Legend(orient="top"),
+        # the band's transparency must not fade the legend
+        legend=alt.Legend(orient="top", symbolOpacity=1, symbolStrokeWidth=3),
     )
 
 
-def trend_chart(trend: pd.DataFrame, grain: str, split: str, chosen_period: str | None = None) -> alt.LayerChart:
+def nps_domain(shown: pd.DataFrame) -> list[float]:
+    """The NPS axis: the bands with some air, in steps of ten, never beyond −100 … +100."""
+    if shown.empty:
+        return [-100.0, 100.0]
+    low = max(-100.0, math.floor((shown["nps_low"].min() - 5) / 10) * 10)
+    high = min(100.0, math.ceil((shown["nps_high"].max() + 5) / 10) * 10)
+    return [float(low), float(high)]
+
+
+def trend_chart(
+    trend: pd.DataFrame,
+    grain: str,
+    split: str,
+    chosen_period: str | None = None,
+    current_from: dt.date | None = None,
+) -> alt.LayerChart:
     """NPS per period (one line per split group) with its 95 % band; click a point to choose its period.
 
     trend: rows of nps_by_period; suppressed rows are left out and break the line.
+    current_from: where the chosen period starts when the trend also shows the one before it,
+    which is then shaded as "previous period".
     """
     shown = trend[~trend["suppressed"].astype(bool)].copy()
-    shown["period_label"] = shown.apply(_period_label, axis=1, grain=grain)
+    shown["period_label"] = [_period_label(row, grain) for _, row in shown.iterrows()]
     shown["band"] = [f"{signed(low)} to {signed(high)}" for low, high in zip(shown["nps_low"], shown["nps_high"])]
     shown["nps_text"] = [signed(value) for value in shown["nps"]]
     shown = shown[
@@ -68,9 +89,15 @@ def trend_chart(trend: pd.DataFrame, grain: str, split: str, chosen_period: str 
     x = alt.X(
         "period_start:T",
         title=None,
-        axis=alt.Axis(format="%b %Y" if grain == "month" else "%d.%m.%y", labelAngle=0, grid=False),
+        axis=alt.Axis(
+            format="%b %Y" if grain == "month" else "%d.%m.%y",
+            # one label per month, or per week (every other week when there are many)
+            tickCount={"interval": grain, "step": 1 if grain == "month" or len(shown["period"].unique()) <= 16 else 2},
+            labelAngle=0,
+            grid=False,
+        ),
     )
-    y_scale = alt.Scale(domain=[-100, 100], nice=False, clamp=True)
+    y_scale = alt.Scale(domain=nps_domain(shown), nice=False)
     base = alt.Chart(shown).encode(x=x)
 
     band = base.mark_area(opacity=0.12 if split != "none" else 0.2).encode(
@@ -103,8 +130,23 @@ def trend_chart(trend: pd.DataFrame, grain: str, split: str, chosen_period: str 
         )
         .add_params(period_pick)
     )
-    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#9a9a9a", strokeDash=[2, 2]).encode(y="zero:Q")
-    layers = [band, zero, line, points]
+    layers = [band, line, points]
+    low, high = y_scale.domain
+    if low < 0 < high:
+        zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#9a9a9a", strokeDash=[2, 2]).encode(y="zero:Q")
+        layers.insert(1, zero)
+    if current_from is not None and not shown.empty and shown["period_start"].min() < pd.Timestamp(current_from):
+        earlier = pd.DataFrame(
+            {"start": [shown["period_start"].min()], "end": [pd.Timestamp(current_from)], "label": ["Previous period"]}
+        )
+        shade = alt.Chart(earlier).mark_rect(color="#f0f0f0")
+        layers = [
+            shade.encode(x="start:T", x2="end:T"),
+            alt.Chart(earlier)
+            .mark_text(align="left", baseline="top", dx=4, dy=4, color="#777777")
+            .encode(x="start:T", y=alt.datum(high), text="label:N"),
+            *layers,
+        ]
     if chosen_period is not None:
         chosen = shown[shown["period"] == chosen_period].head(1)
         if not chosen.empty:
@@ -149,8 +191,9 @@ def mix_chart(mix: pd.DataFrame, mix_by: str, chosen_value: str | None = None) -
         .tolist()
     )
     value_pick = alt.selection_point(name="split_value", fields=["split_value"], on="click")
-    classes = palette.NPS_CLASSES + [SUPPRESSED_CLASS]
-    colors = palette.NPS_CLASS_COLORS + [SUPPRESSED_COLOR]
+    classes, colors = list(palette.NPS_CLASSES), list(palette.NPS_CLASS_COLORS)
+    if (bars["nps_class"] == SUPPRESSED_CLASS).any():
+        classes, colors = classes + [SUPPRESSED_CLASS], colors + [SUPPRESSED_COLOR]
     y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
     base = alt.Chart(bars).encode(y=y)
     highlight = (
@@ -161,7 +204,13 @@ def mix_chart(mix: pd.DataFrame, mix_by: str, chosen_value: str | None = None) -
     stacked = (
         base.mark_bar(cursor="pointer")
         .encode(
-            x=alt.X("share:Q", title="Share of answers (%)", stack="zero", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "share:Q",
+                title="Share of answers (%)",
+                stack="zero",
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 25, 50, 75, 100]),
+            ),
             color=alt.Color(
                 "nps_class:N",
                 title=None,
@@ -195,8 +244,14 @@ def mix_chart(mix: pd.DataFrame, mix_by: str, chosen_value: str | None = None) -
         .mark_text(color="#555555", align="left", dx=8, fontStyle="italic")
         .encode(y=y, x=alt.datum(0), text=alt.value("n too small: answers not shown"))
     )
-    height = max(120, 42 * len(order))
-    return alt.layer(stacked, labels, suppressed_labels).properties(height=height)
+    return alt.layer(stacked, labels, suppressed_labels).properties(height=alt.Step(34))
+
+
+def change_domain(changes: pd.Series) -> list[float]:
+    """The change axis from zero to the biggest move on each side, with room for the bar labels."""
+    low, high = min(0.0, float(changes.min())), max(0.0, float(changes.max()))
+    room = 0.25 * max(high - low, 1.0)
+    return [low - (room if low < 0 else 0), high + (room if high > 0 else 0)]
 
 
 def what_moved_chart(moved: pd.DataFrame) -> alt.LayerChart:
@@ -223,7 +278,12 @@ def what_moved_chart(moved: pd.DataFrame) -> alt.LayerChart:
     bars = (
         base.mark_bar(cursor="pointer", cornerRadius=2)
         .encode(
-            x=alt.X("change:Q", title="Change in NPS (points)"),
+            x=alt.X(
+                "change:Q",
+                title="Change in NPS (points)",
+                scale=alt.Scale(domain=change_domain(rows["change"])),
+                axis=alt.Axis(tickCount=8),
+            ),
             color=alt.Color(
                 "direction:N",
                 scale=alt.Scale(domain=["down", "up"], range=[DOWN_COLOR, UP_COLOR]),
@@ -240,9 +300,12 @@ def what_moved_chart(moved: pd.DataFrame) -> alt.LayerChart:
         )
         .add_params(pick)
     )
-    labels = base.mark_text(align="left", dx=4, color="#333333").encode(
-        x=alt.X("change:Q"),
-        text="change_text:N",
-    )
+    # each label just beyond its bar's end, on the side the bar points to
+    labels = [
+        base.transform_filter(alt.datum.direction == direction)
+        .mark_text(align=align, dx=offset, color="#333333")
+        .encode(x=alt.X("change:Q"), text="change_text:N")
+        for direction, align, offset in (("up", "left", 4), ("down", "right", -4))
+    ]
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#777777").encode(x="zero:Q")
-    return alt.layer(bars, zero, labels).properties(height=max(90, 30 * len(rows)))
+    return alt.layer(bars, zero, *labels).properties(height=alt.Step(30))

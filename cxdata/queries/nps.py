@@ -36,8 +36,16 @@ class Period:
     def label(self) -> str:
         if self.grain == "month":
             return f"{self.start:%B %Y}"
-        week = self.key.split("-W")[1].lstrip("0")
-        return f"Week {week} of {self.key[:4]} ({self.start:%d.%m.} – {self.end:%d.%m.%Y})"
+        return f"Week {self.week} of {self.key[:4]} ({self.start:%d.%m.} – {self.end:%d.%m.%Y})"
+
+    @property
+    def short_label(self) -> str:
+        """For a breadcrumb button: 'Sep 2026', 'Week 36/2026'."""
+        return f"{self.start:%b %Y}" if self.grain == "month" else f"Week {self.week}/{self.key[:4]}"
+
+    @property
+    def week(self) -> str:
+        return self.key.split("-W")[1].lstrip("0")
 
 
 def checked_grain(grain: str | None) -> str:
