@@ -54,7 +54,7 @@ if uploaded is not None:
 if preview is not None:
     st.subheader("Preview")
     st.markdown(f"**Detected:** {preview.describe()} · {len(preview.columns)} columns · "
-                f"{preview.size_bytes / 1024:,.0f} KB")
+                f"{logic.human_size(preview.size_bytes)}")
     for note in preview.notes:
         st.info(note, icon=":material/info:")
     st.dataframe(preview.rows, hide_index=True, height=240)

@@ -31,6 +31,12 @@ def test_the_forms_choices_become_a_mapping():
     )
 
 
+@pytest.mark.parametrize("size, text", [(0, "0 bytes"), (1023, "1023 bytes"), (1536, "1.5 KB"),
+                                        (57_882_996, "55.2 MB"), (3 * 1024**3, "3.0 GB")])
+def test_sizes_read_as_people_read_them(size, text):
+    assert logic.human_size(size) == text
+
+
 def test_ratings_are_dropped_for_kinds_other_than_survey():
     assert logic.mapping_from_form("tickets", {"ticket_id": "Id"}, ratings={"x": "y"}).ratings == {}
 

@@ -30,6 +30,14 @@ HISTORY_COLUMNS = {
 }
 
 
+def human_size(size: int) -> str:
+    """1234 -> '1.2 KB'; sizes as people read them."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:,.1f} {unit}"
+    return f"{size} bytes"
+
+
 def field_label(field: F.Field) -> str:
     """'responded_at *' for a required field; the help says the range or rule."""
     return f"{field.name}{' *' if field.required else ''}"
