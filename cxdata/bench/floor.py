@@ -40,20 +40,15 @@ class Touch:
 
 
 def merged(touches: Iterable[Touch]) -> list[Touch]:
-    """One touch per table: every column read, the widest period, filtered if any is."""
-    by_table: dict[str, Touch] = {}
+    """One touch per table, period and filtering: the columns of every question that
+    reads those rows, each column once."""
+    by_rows: dict[tuple[str, str, bool], Touch] = {}
     for touch in touches:
-        seen = by_table.get(touch.table)
-        if seen is None:
-            by_table[touch.table] = touch
-            continue
-        by_table[touch.table] = Touch(
-            touch.table,
-            tuple(dict.fromkeys(seen.columns + touch.columns)),
-            max(seen.period, touch.period, key=PERIODS.index),
-            seen.filtered or touch.filtered,
-        )
-    return list(by_table.values())
+        key = (touch.table, touch.period, touch.filtered)
+        seen = by_rows.get(key)
+        columns = touch.columns if seen is None else tuple(dict.fromkeys(seen.columns + touch.columns))
+        by_rows[key] = Touch(touch.table, columns, touch.period, touch.filtered)
+    return list(by_rows.values())
 
 
 def _window(touch: Touch, filters: Filters) -> tuple[dt.date | None, dt.date | None]:
@@ -115,6 +110,6 @@ def floor_query(touches: Iterable[Touch], filters: Filters) -> tuple[str, list[A
     parts, params = [], []
     for touch in merged(touches):
         sql, table_params = _table_sql(touch, filters)
-        parts.append(f"({sql}) as {touch.table}")
+        parts.append(f"({sql}) as {touch.table}_{touch.period}{'_filtered' if touch.filtered else ''}")
         params.extend(table_params)
     return "select " + ", ".join(parts), params

@@ -20,8 +20,12 @@ from cxdata import metrics, overview, ui
 from cxdata.bench.floor import Touch
 from cxdata.bench.peer import PeerData
 from cxdata.bench.peer import kpis as peer_kpis
+from cxdata.bench.peer import nps as peer_nps
+from cxdata.bench.peer import service as peer_service
 from cxdata.bench.peer import shell as peer_shell
 from cxdata.filters import Filters
+from cxdata.queries import nps as nps_queries
+from cxdata.queries import service as service_queries
 from cxdata.store import Store
 
 Args = Callable[[Filters, int], tuple]
@@ -94,18 +98,34 @@ SHELL = Page(
     ),
 )
 
+# what the headline KPIs read: answers and tickets of the period, all customers
+KPI_TOUCHES = (
+    Touch("responses", ("response_id", "customer_id", "responded_at", "segment", "region", "nps", "csat", "ces")),
+    Touch("tickets", ("customer_id", "status", "resolved_at", "replies", "reopens")),
+    Touch("customers", ("customer_id", "segment", "region", "signup_date", "churned_on", "annual_revenue"), "all", False),
+)
+
+
+def _with_previous(touches: tuple[Touch, ...]) -> tuple[Touch, ...]:
+    return tuple(dataclasses.replace(t, period="with_previous") if t.period == "view" else t for t in touches)
+
+
 OVERVIEW = Page(
     "overview",
     "pages/overview.py",
     (
+        Call(metrics.kpi_change, _filters_and_min_n, peer_kpis.kpi_change, _with_previous(KPI_TOUCHES), keys=("kpi",)),
         Call(
-            metrics.kpi_change, _filters_and_min_n, peer_kpis.kpi_change,
-            (
-                Touch("responses", ("response_id", "customer_id", "responded_at", "nps", "csat", "ces"), "with_previous"),
-                Touch("tickets", ("status", "resolved_at", "replies", "reopens"), "with_previous"),
-                Touch("customers", ("signup_date", "churned_on", "annual_revenue"), "all"),
-            ),
-            keys=("kpi",),
+            overview.kpi_trend,
+            lambda filters, min_n: (filters, min_n, overview.trend_grain(filters)),
+            lambda data, filters, min_n: peer_kpis.kpi_trend(data, filters, min_n, overview.trend_grain(filters)),
+            KPI_TOUCHES,
+            keys=("kpi", "period_start"),
+        ),
+        Call(
+            overview.what_moved, _filters_and_min_n, peer_nps.what_moved,
+            (Touch("responses", ("segment", "channel", "touchpoint", "nps"), "with_previous"),),
+            keys=("dimension", "value"),
         ),
         Call(
             overview.freshness, _no_args, lambda data, filters, min_n: peer_shell.freshness(data),
@@ -114,7 +134,102 @@ OVERVIEW = Page(
     ),
 )
 
-PAGES: tuple[Page, ...] = (SHELL, OVERVIEW)
+
+def _nps_trends_span(filters: Filters) -> Filters:
+    # the page's "show the previous period too" toggle is on by default: the chart reads both periods
+    return dataclasses.replace(filters, date_from=filters.previous_period().date_from)
+
+
+NPS_TRENDS = Page(
+    "nps_trends",
+    "pages/nps_trends.py",
+    (
+        Call(
+            nps_queries.nps_by_period,
+            lambda filters, min_n: (_nps_trends_span(filters), min_n, "month", "none"),
+            lambda data, filters, min_n: peer_nps.nps_by_period(data, _nps_trends_span(filters), min_n, "month", "none"),
+            (Touch("responses", ("responded_at", "segment", "region", "channel", "nps"), "with_previous"),),
+            keys=("period", "split_value"),
+        ),
+    ),
+)
+
+# the page's controls at their defaults: compare by category, over time by week
+SERVICE_DIMENSION, SERVICE_GRAIN = "category", "week"
+TICKET_METRIC_COLUMNS = (
+    "created_at", "first_response_at", "resolved_at", "category", "status", "replies", "reopens", "csat", "customer_id",
+)
+# what the "NPS after a ticket" questions read: the period's answers, and every ticket before them
+AFTER_TICKET_TOUCHES = (
+    Touch("responses", ("response_id", "customer_id", "responded_at", "segment", "region", "nps")),
+    Touch("tickets", ("customer_id", "created_at", "category", "status", "resolved_at", "replies", "reopens"), "all", False),
+)
+
+SERVICE = Page(
+    "service",
+    "pages/service.py",
+    (
+        Call(
+            service_queries.service_metrics,
+            lambda filters, min_n: (filters, min_n, "all", "total"),
+            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, "all", "total"),
+            (Touch("tickets", TICKET_METRIC_COLUMNS),),
+            keys=("period_start", "group_value", "metric"),
+        ),
+        Call(
+            service_queries.backlog_now,
+            lambda filters, min_n: (filters,),
+            lambda data, filters, min_n: peer_service.backlog_now(data, filters),
+            (
+                Touch("tickets", ("created_at", "status", "customer_id"), "all"),
+                Touch("tickets", ("created_at", "first_response_at", "resolved_at"), "all", False),
+            ),
+            keys=("band_order",),
+        ),
+        Call(
+            service_queries.service_metrics,
+            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION, "total"),
+            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, SERVICE_DIMENSION, "total"),
+            (Touch("tickets", TICKET_METRIC_COLUMNS),),
+            keys=("period_start", "group_value", "metric"),
+        ),
+        Call(
+            service_queries.service_metrics,
+            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN),
+            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN),
+            (Touch("tickets", TICKET_METRIC_COLUMNS),),
+            keys=("period_start", "group_value", "metric"),
+        ),
+        Call(
+            service_queries.nps_by_group,
+            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION),
+            lambda data, filters, min_n: peer_service.nps_by_group(
+                data, filters, min_n, SERVICE_DIMENSION, service_queries.LOOKBACK_DAYS
+            ),
+            AFTER_TICKET_TOUCHES,
+            keys=("group_value",),
+        ),
+        Call(
+            service_queries.backlog,
+            lambda filters, min_n: (filters, SERVICE_GRAIN),
+            lambda data, filters, min_n: peer_service.backlog(data, filters, SERVICE_GRAIN),
+            # every ticket created up to the end of the period can be open in it
+            (Touch("tickets", ("created_at", "resolved_at", "status", "customer_id"), "all"),),
+            keys=("period_start", "band_order"),
+        ),
+        Call(
+            service_queries.nps_by_experience,
+            _filters_and_min_n,
+            lambda data, filters, min_n: peer_service.nps_by_experience(
+                data, filters, min_n, service_queries.LOOKBACK_DAYS
+            ),
+            AFTER_TICKET_TOUCHES,
+            keys=("experience",),
+        ),
+    ),
+)
+
+PAGES: tuple[Page, ...] = (SHELL, OVERVIEW, NPS_TRENDS, SERVICE)
 
 
 def by_name(names: list[str] | None) -> tuple[Page, ...]:

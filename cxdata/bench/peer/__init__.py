@@ -89,13 +89,19 @@ def _load_ratings(store: Store) -> pd.DataFrame:
 def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
     frame = store.query(f"select {TICKET_COLUMNS} from tickets")
     frame = frame.merge(customers[["customer_id", "segment", "region"]], on="customer_id", how="left")
-    frame["is_resolved"] = frame["status"].isin(["solved", "closed"]) & frame["resolved_at"].notna()
-    known = frame["is_resolved"] & frame["replies"].notna() & frame["reopens"].notna()
-    fcr = (frame["replies"] <= 1) & (frame["reopens"] == 0)
-    frame["is_fcr"] = pd.array(np.where(known, fcr, False), dtype="boolean")
-    frame.loc[~known, "is_fcr"] = pd.NA
-    frame["first_response_minutes"] = (frame["first_response_at"] - frame["created_at"]).dt.total_seconds() / 60.0
-    frame["resolution_minutes"] = (frame["resolved_at"] - frame["created_at"]).dt.total_seconds() / 60.0
+    # SQL's three-valued logic, kept: a ticket without a status but with a resolution time is
+    # neither resolved nor unresolved (null), and the FCR rule treats it as SQL does
+    has_resolution = frame["resolved_at"].notna()
+    resolved = pd.array(frame["status"].isin(["solved", "closed"]) & has_resolution, dtype="boolean")
+    resolved[(frame["status"].isna() & has_resolution).to_numpy()] = pd.NA
+    frame["is_resolved"] = resolved
+    replies, reopens = as_float(frame["replies"]), as_float(frame["reopens"])
+    unknown = (frame["is_resolved"] == False).fillna(False).to_numpy() | np.isnan(replies) | np.isnan(reopens)  # noqa: E712
+    fcr = pd.array((replies <= 1) & (reopens == 0), dtype="boolean")
+    fcr[unknown] = pd.NA
+    frame["is_fcr"] = fcr
+    frame["first_response_minutes"] = seconds_between(frame["created_at"], frame["first_response_at"]) / 60.0
+    frame["resolution_minutes"] = seconds_between(frame["created_at"], frame["resolved_at"]) / 60.0
     return frame
 
 
@@ -131,6 +137,14 @@ def load(store: Store, log: Callable[[str], None] = print) -> PeerData:
 def as_float(column: pd.Series) -> np.ndarray:
     """A nullable numeric column as floats, missing values as NaN (comparisons with NaN are false)."""
     return pd.to_numeric(column, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def seconds_between(start, end) -> pd.Series:
+    """As DuckDB's date_diff('second', start, end): whole seconds crossed, each moment cut to its second."""
+    difference = (end.dt.floor("s") if hasattr(end, "dt") else end.floor("s")) - (
+        start.dt.floor("s") if hasattr(start, "dt") else start.floor("s")
+    )
+    return difference.dt.total_seconds()
 
 
 # -- the global filters, the pandas way --------------------------------------------------

@@ -168,3 +168,40 @@ def kpi_change(data: PeerData, filters: Filters, min_n: int) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).sort_values("kpi_order").reset_index(drop=True)
+
+
+def _narrowed(data: PeerData, filters: Filters) -> PeerData:
+    """The data inside the filters' window, so that per-period questions scan less."""
+    return dataclasses.replace(
+        data,
+        responses=filtered(data.responses, "responded_at", filters),
+        tickets=filtered(data.tickets, "created_at", filters),
+    )
+
+
+def kpi_trend(data: PeerData, filters: Filters, min_n: int, grain: str) -> pd.DataFrame:
+    """As sql/marts/kpi_trend.sql: kpi_summary once per week or month of the window,
+    the first and last period cut to the window."""
+    first = filters.date_from or data.responses["responded_at"].min().date()
+    last = filters.date_to or data.responses["responded_at"].max().date()
+    start = pd.Timestamp(first)
+    start = start - pd.Timedelta(days=start.weekday()) if grain == "week" else start.replace(day=1)
+    window = _narrowed(data, dataclasses.replace(filters, date_from=first, date_to=last))
+    frames = []
+    period_start = start
+    while period_start.date() <= last:
+        if grain == "week":
+            period_end, following = period_start + pd.Timedelta(days=6), period_start + pd.Timedelta(days=7)
+        else:
+            following = period_start + pd.offsets.MonthBegin(1)
+            period_end = following - pd.Timedelta(days=1)
+        stretch_from, stretch_to = max(period_start.date(), first), min(period_end.date(), last)
+        summary = kpi_summary(window, dataclasses.replace(filters, date_from=stretch_from, date_to=stretch_to), min_n)
+        summary.insert(0, "stretch_to", stretch_to)
+        summary.insert(0, "stretch_from", stretch_from)
+        summary.insert(0, "period_start", period_start.date())
+        frames.append(summary)
+        period_start = following
+    trend = pd.concat(frames, ignore_index=True)
+    columns = ["period_start", "stretch_from", "stretch_to", "kpi_order", "kpi", "n", "value", "margin_of_error", "suppressed"]
+    return trend[columns].sort_values(["kpi_order", "period_start"]).reset_index(drop=True)
