@@ -87,7 +87,7 @@ tiles = [
     ("Tickets", _tile_value("tickets"), "created in the period", queries.METRICS["tickets"].help),
     ("FCR", _tile_value("fcr"), _tile_caption("fcr", "resolved"), queries.METRICS["fcr"].help),
     (
-        "First response", _tile_value("first_response_median"),
+        "First reply", _tile_value("first_response_median"),
         f"median · 90 % within {_tile_value('first_response_p90')} · {_tile_caption('first_response_median', 'tickets')}",
         queries.METRICS["first_response_median"].help,
     ),
@@ -263,8 +263,21 @@ st.caption(
 if experience["n"].sum() == 0:
     st.info("No NPS answers from known customers in this period.")
 else:
-    st.altair_chart(charts.experience_bars(experience), width="stretch")
-    worse = experience[(experience["z_vs_no_ticket"] < -1.96)]
-    if not worse.empty:
-        names = ", ".join(queries.EXPERIENCES[e].lower() for e in worse["experience"])
-        st.caption(f"Significantly lower NPS than customers without a ticket (95 %): {names}.")
+    by_experience, by_ticket_group = st.columns(2)
+    with by_experience:
+        st.altair_chart(charts.experience_bars(experience), width="stretch")
+        worse = experience[(experience["z_vs_no_ticket"] < -1.96)]
+        if not worse.empty:
+            names = ", ".join(queries.EXPERIENCES[e].lower() for e in worse["experience"])
+            st.caption(f"Significantly lower NPS than customers without a ticket (95 %): {names}.")
+    with by_ticket_group:
+        baseline = experience.loc[experience["experience"] == "no_ticket", "nps"].iloc[0]
+        st.markdown(f"**After a ticket, by {dimension_label.lower()}**")
+        if nps_groups.empty:
+            st.info(f"No NPS answers from customers with a ticket in the {queries.LOOKBACK_DAYS} days before.")
+        else:
+            st.altair_chart(charts.group_nps_bars(nps_groups, dimension, baseline), width="stretch")
+            st.caption(
+                f"Customers who had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days "
+                "before answering (a customer can count in several); the dashed line is customers without a ticket."
+            )

@@ -186,3 +186,20 @@ def test_scorecard_has_one_row_per_group_and_writes_n_too_small():
 ])
 def test_groups_are_ordered_by_urgency_or_name_with_unrecorded_last(dimension, values, expected):
     assert charts.group_order(dimension, values) == expected
+
+
+def test_nps_after_a_ticket_of_each_group_is_worst_first_with_the_no_ticket_baseline():
+    nps = pd.DataFrame({
+        "group_value": ["Billing", "Delivery", "Returns"], "n": [400, 350, 7], "promoters": [100, 150, 3],
+        "detractors": [180, 60, 2], "suppressed": [False, False, True], "nps": [-20.0, 25.7, None],
+        "margin_of_error": [8.0, 8.5, None],
+    })
+    spec = spec_of(charts.group_nps_bars(nps, "category", baseline=31.0))
+    drawn = layer_data(spec, layers_with(spec, "bar")[0])
+    assert [(row["label"], row["nps_text"], row["direction"]) for row in drawn] == [
+        ("Billing · n = 400", "−20.0 ± 8.0", "down"), ("Delivery · n = 350", "+25.7 ± 8.5", "up")
+    ]
+    baseline = [layer for layer in layers_with(spec, "rule") if layer["encoding"]["x"]["field"] == "baseline"]
+    assert [row["baseline"] for row in layer_data(spec, baseline[0])] == [31.0]
+    notes = [layer for layer in layers_with(spec, "text") if layer["encoding"]["text"] == {"value": "n too small: not shown"}]
+    assert [row["label"] for row in layer_data(spec, notes[0])] == ["Returns · n = 7"]

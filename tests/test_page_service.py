@@ -80,7 +80,7 @@ def test_tiles_show_the_service_metrics_of_the_chosen_period(monkeypatch, page_s
     assert [(m.label, m.value) for m in at.metric] == [
         ("Tickets", str(int(expected.loc[expected["metric"] == "tickets", "n"].iloc[0]))),
         ("FCR", expected_text(expected, "fcr")),
-        ("First response", expected_text(expected, "first_response_median")),
+        ("First reply", expected_text(expected, "first_response_median")),
         ("Resolution", expected_text(expected, "resolution_median")),
         ("Reopen rate", expected_text(expected, "reopen_rate")),
         ("Ticket CSAT", expected_text(expected, "csat")),

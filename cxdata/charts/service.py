@@ -211,11 +211,12 @@ def group_periods(metrics: pd.DataFrame, group: str, grain: str) -> pd.DataFrame
     """One row per period of one group, every metric as a column (text for the tooltip)."""
     rows = metrics[metrics["group_value"] == group]
     if rows.empty:
-        return pd.DataFrame(columns=["period_key", "period_start", "period_text", "tickets"])
+        return pd.DataFrame(columns=["period_key", "period_start", "period_text", "period_axis", "tickets"])
     keys = rows[["period_start", "period_end", "is_partial"]].drop_duplicates("period_start").sort_values("period_start")
     wide = keys.copy()
     wide["period_key"] = [pd.Timestamp(s).date().isoformat() for s in wide["period_start"]]
     wide["period_text"] = [period_label(s, e, grain, bool(p)) for s, e, p in zip(wide["period_start"], wide["period_end"], wide["is_partial"])]
+    wide["period_axis"] = [f"{pd.Timestamp(s):%b %Y}" if grain == "month" else f"{pd.Timestamp(s):%d.%m.%y}" for s in wide["period_start"]]
     for key, metric in METRICS.items():
         part = rows[rows["metric"] == key].set_index("period_start")
         value = part["value"].where(~part["suppressed"].astype(bool))
@@ -243,8 +244,8 @@ def group_ticket_bars(metrics: pd.DataFrame, group: str, grain: str, chosen_peri
         alt.Chart(rows)
         .mark_bar(cursor="pointer", color=palette.ACCENT)
         .encode(
-            x=alt.X("period_start:T", title=None, timeUnit="yearmonth" if grain == "month" else "yearmonthdate",
-                    axis=alt.Axis(format="%b %Y" if grain == "month" else "%d.%m.%y", labelAngle=0, grid=False)),
+            x=alt.X("period_axis:O", title="Week starting" if grain == "week" else None, sort=rows["period_axis"].tolist(),
+                    axis=alt.Axis(labelAngle=0 if len(rows) <= 14 else -45, grid=False)),
             y=alt.Y("tickets:Q", title="Tickets created"),
             opacity=highlight,
             tooltip=tooltip,
@@ -341,17 +342,10 @@ def experience_domain(shown: pd.DataFrame) -> list[float]:
     return [low, high]
 
 
-def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
-    """NPS of each ticket experience with its 95 % range, next to customers who had no ticket."""
-    rows = experience_rows(experience)
-    order = rows.sort_values("experience_order")["label"].tolist()
+def _nps_bars(rows: pd.DataFrame, order: list[str], tooltip: list[alt.Tooltip], baseline: float | None = None) -> alt.LayerChart:
+    """Horizontal NPS bars with their 95 % ranges and labels; suppressed rows as a grey note."""
     y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
     shown, hidden = rows[~rows["suppressed"]], rows[rows["suppressed"]]
-    tooltip = [
-        alt.Tooltip("label:N", title="Ticket experience"),
-        alt.Tooltip("nps_text:N", title="NPS ± 95 % margin"),
-        alt.Tooltip("versus:N", title="Against customers without a ticket"),
-    ]
     scale = alt.Scale(domain=experience_domain(shown), nice=False)
     bars = alt.Chart(shown).mark_bar(cornerRadiusEnd=2).encode(
         y=y,
@@ -365,6 +359,13 @@ def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#777777").encode(x="zero:Q")
     layers = [bars, ranges, zero, labels]
+    if baseline is not None and not pd.isna(baseline):
+        reference = pd.DataFrame({"baseline": [float(baseline)], "baseline_text": [f"No ticket: {signed(baseline)}"]})
+        layers.append(
+            alt.Chart(reference).mark_rule(color="#333333", strokeDash=[4, 3]).encode(
+                x=alt.X("baseline:Q", scale=scale), tooltip=[alt.Tooltip("baseline_text:N", title="Customers without a ticket")]
+            )
+        )
     if not hidden.empty:
         layers.append(
             alt.Chart(hidden).mark_text(align="left", dx=6, color="#777777", fontStyle="italic").encode(
@@ -372,6 +373,44 @@ def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
             )
         )
     return alt.layer(*layers).properties(height=max(120, 40 * len(rows)))
+
+
+def experience_bars(experience: pd.DataFrame) -> alt.LayerChart:
+    """NPS of each ticket experience with its 95 % range, next to customers who had no ticket."""
+    rows = experience_rows(experience)
+    order = rows.sort_values("experience_order")["label"].tolist()
+    tooltip = [
+        alt.Tooltip("label:N", title="Ticket experience"),
+        alt.Tooltip("nps_text:N", title="NPS ± 95 % margin"),
+        alt.Tooltip("versus:N", title="Against customers without a ticket"),
+    ]
+    return _nps_bars(rows, order, tooltip)
+
+
+def group_nps_rows(nps: pd.DataFrame) -> pd.DataFrame:
+    rows = nps.copy()
+    rows["suppressed"] = rows["suppressed"].astype(bool)
+    rows["label"] = [f"{g} · n = {format_count(n)}" for g, n in zip(rows["group_value"], rows["n"])]
+    rows["nps_text"] = [
+        SUPPRESSED_TEXT if s else f"{signed(v)} ± {m:.1f}" for v, m, s in zip(rows["nps"], rows["margin_of_error"], rows["suppressed"])
+    ]
+    rows["low"] = (rows["nps"] - rows["margin_of_error"]).clip(lower=-100)
+    rows["high"] = (rows["nps"] + rows["margin_of_error"]).clip(upper=100)
+    rows["direction"] = ["up" if v >= 0 else "down" for v in rows["nps"].fillna(0)]
+    rows = rows.sort_values(["suppressed", "nps", "group_value"], na_position="last")
+    return rows[["group_value", "label", "n", "nps", "low", "high", "nps_text", "direction", "suppressed"]].reset_index(drop=True)
+
+
+def group_nps_bars(nps: pd.DataFrame, dimension: str, baseline: float | None = None) -> alt.LayerChart:
+    """The NPS of customers after a ticket of each group, worst first; the dashed rule is customers
+    without any ticket."""
+    rows = group_nps_rows(nps)
+    tooltip = [
+        alt.Tooltip("group_value:N", title=f"Had a ticket of {DIMENSIONS.get(dimension, 'group').lower()}"),
+        alt.Tooltip("nps_text:N", title="NPS ± 95 % margin"),
+        alt.Tooltip("n:Q", title="NPS answers (n)", format=","),
+    ]
+    return _nps_bars(rows, rows["label"].tolist(), tooltip, baseline)
 
 
 # -- the scorecard table -----------------------------------------------------------------
