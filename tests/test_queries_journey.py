@@ -183,9 +183,9 @@ def expected_map(tables: dict, filters: Filters, split_by: str, min_n: int) -> d
                 continue
             mean = row["mean_emotion"]
             row["moment"] = None
-            if mean is not None and mean < 0 and mean < centre - spread:
+            if mean is not None and mean < 0 and mean < centre - 1.5 * spread:
                 row["moment"] = "pain point"
-            elif mean is not None and mean > 0 and mean > centre + spread:
+            elif mean is not None and mean > 0 and mean > centre + 1.5 * spread:
                 row["moment"] = "wow moment"
     return out
 

@@ -350,3 +350,19 @@ def test_verbatims_are_limited_to_the_most_recent(tp_store):
     everything = queries.touchpoint_verbatims(tp_store, Filters(), "Delivery", min_n=10)
     limited = queries.touchpoint_verbatims(tp_store, Filters(), "Delivery", min_n=10, limit=5)
     assert list(limited["response_id"]) == list(everything["response_id"][:5])
+
+
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_touchpoint_answers_count_answers_and_comments(tp_store, tp_tables, case):
+    filters = FILTER_CASES[case]
+    answers = effective_responses(tp_tables, filters)
+    answers = answers[answers["touchpoint"].notna()]
+    expected = {}
+    for touchpoint, group in answers.groupby("touchpoint"):
+        n = len(group)
+        commented = int((group["comment"].fillna("").str.strip() != "").sum())
+        expected[touchpoint] = {"n": n, "comments": None if n < 10 else commented, "suppressed": n < 10}
+    frame = queries.touchpoint_answers(tp_store, filters, min_n=10)
+    assert_same(records(frame, ["touchpoint"], ["n", "comments", "suppressed"]), expected)
+    listed = [name for name, _, position, _ in sorted(TOUCHPOINTS, key=lambda t: t[2])]
+    assert list(frame["touchpoint"]) == [name for name in listed + [UNLISTED] if name in expected]

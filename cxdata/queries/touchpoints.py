@@ -64,6 +64,14 @@ def importance_performance(store: Store, filters: Filters, min_n: int = DEFAULT_
     )
 
 
+def touchpoint_answers(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
+    """One row per touchpoint answered about: answers (n), comments, suppressed; in journey order."""
+    return store.query(
+        f"select * from touchpoint_answers({FILTER_ARGS}, min_n := ?) order by position nulls last, touchpoint",
+        [*filters.params(), min_n],
+    )
+
+
 def touchpoint_trend(store: Store, filters: Filters, touchpoint: str, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """One row per month: the touchpoint's NPS with its 95 % band and n."""
     return store.query(

@@ -120,8 +120,9 @@ measured as (
     from ordered
 ),
 
--- a pain point (wow moment) lies more than one standard deviation below (above) the average
--- touchpoint of its curve and on the negative (positive) side of the emotion scale
+-- a pain point (wow moment) lies more than 1.5 standard deviations below (above) the average
+-- touchpoint of its curve and on the negative (positive) side of the emotion scale: one deep
+-- low stands out without every mildly negative touchpoint being called a pain point
 spread as (
     select
         *,
@@ -149,8 +150,8 @@ final as (
         abandonment_rate,
         abandonment_margin,
         case
-            when mean_emotion < 0 and mean_emotion < curve_mean - curve_sd then 'pain point'
-            when mean_emotion > 0 and mean_emotion > curve_mean + curve_sd then 'wow moment'
+            when mean_emotion < 0 and mean_emotion < curve_mean - 1.5 * curve_sd then 'pain point'
+            when mean_emotion > 0 and mean_emotion > curve_mean + 1.5 * curve_sd then 'wow moment'
         end as moment,
         emotion_suppressed,
         suppressed,

@@ -13,30 +13,33 @@ responses as (
     where touchpoint is not null
 ),
 
-sized as (
-    select
-        *,
-        count(*) over (partition by touchpoint) as touchpoint_n,
-    from responses
+-- the group whose size decides: all answers at the touchpoint, as counted in touchpoint_answers
+shown_touchpoints as (
+    select touchpoint, n as touchpoint_n
+    from touchpoint_answers(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions, min_n := min_n
+    )
+    -- comments of a small group could identify who wrote them: they never leave the store
+    where not suppressed
 ),
 
 final as (
     select
-        response_id,
-        responded_at,
-        touchpoint,
-        channel,
-        segment,
-        nps,
-        nps_class,
-        csat,
-        ces,
-        trim(comment) as comment,
-        touchpoint_n,
-    from sized
-    -- comments of a small group could identify who wrote them: they never leave the store
-    where not suppressed_below(touchpoint_n, min_n)
-      and nullif(trim(comment), '') is not null
+        responses.response_id,
+        responses.responded_at,
+        responses.touchpoint,
+        responses.channel,
+        responses.segment,
+        responses.nps,
+        responses.nps_class,
+        responses.csat,
+        responses.ces,
+        trim(responses.comment) as comment,
+        shown_touchpoints.touchpoint_n,
+    from responses
+    inner join shown_touchpoints on shown_touchpoints.touchpoint = responses.touchpoint
+    where nullif(trim(responses.comment), '') is not null
 )
 
 select * from final;
