@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import drill, formatting, ui
+from cxdata.export import safe_csv
 from cxdata.charts import service as charts
 from cxdata.queries import service as queries
 
@@ -189,36 +190,15 @@ if group is not None:
             total = int(tickets["tickets_in_list"].iloc[0])
             shown = f"the newest {formatting.format_count(len(tickets))} of " if total > len(tickets) else ""
             st.caption(f"Showing {shown}{formatting.format_count(total)} tickets, newest first. Ids only: no names or messages.")
-            table = tickets.drop(columns=["tickets_in_list"]).rename(
-                columns={
-                    "ticket_id": "Ticket",
-                    "customer_id": "Customer",
-                    "created_at": "Created",
-                    "channel": "Channel",
-                    "category": "Category",
-                    "priority": "Priority",
-                    "status": "Status",
-                    "replies": "Agent replies",
-                    "reopens": "Reopens",
-                    "resolved_at_first_contact": "Resolved at first contact",
-                    "first_response_hours": "First response (h)",
-                    "resolution_hours": "Resolution (h)",
-                    "csat": "CSAT (1–5)",
-                }
-            )
             st.dataframe(
-                table,
+                charts.ticket_table(tickets, dimension),
                 hide_index=True,
                 width="stretch",
-                column_config={
-                    "Created": st.column_config.DatetimeColumn("Created", format="DD.MM.YYYY HH:mm"),
-                    "First response (h)": st.column_config.NumberColumn(format="%.1f"),
-                    "Resolution (h)": st.column_config.NumberColumn(format="%.1f"),
-                },
+                column_config={"Created": st.column_config.DatetimeColumn("Created", format="DD.MM.YYYY HH:mm")},
             )
             st.download_button(
                 "Download these tickets (CSV)",
-                table.to_csv(index=False).encode("utf-8-sig"),
+                safe_csv(charts.ticket_table(tickets, dimension, readable=False)),
                 file_name=f"tickets_{dimension}_{group}_{period_key or 'all'}.csv".replace(" ", "_"),
                 mime="text/csv",
             )
@@ -230,7 +210,15 @@ st.caption(
     "All service metrics for the period. \"NPS after such a ticket\": the NPS of answers given by customers who "
     f"had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days before answering (± 95 % margin)."
 )
-st.dataframe(charts.scorecard(by_group, nps_groups, dimension), hide_index=True, width="stretch")
+st.dataframe(
+    charts.scorecard(by_group, nps_groups, dimension),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        name: st.column_config.Column(width="small")
+        for name in ("Tickets", "FCR", "Reopen rate", "Ticket CSAT", "NPS answers (n)")
+    },
+)
 
 # -- backlog -----------------------------------------------------------------------------------
 st.subheader("Open backlog")
@@ -265,6 +253,7 @@ if experience["n"].sum() == 0:
 else:
     by_experience, by_ticket_group = st.columns(2)
     with by_experience:
+        st.markdown("**By the outcome of their tickets**")
         st.altair_chart(charts.experience_bars(experience), width="stretch")
         worse = experience[(experience["z_vs_no_ticket"] < -1.96)]
         if not worse.empty:

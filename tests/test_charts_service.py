@@ -203,3 +203,22 @@ def test_nps_after_a_ticket_of_each_group_is_worst_first_with_the_no_ticket_base
     assert [row["baseline"] for row in layer_data(spec, baseline[0])] == [31.0]
     notes = [layer for layer in layers_with(spec, "text") if layer["encoding"]["text"] == {"value": "n too small: not shown"}]
     assert [row["label"] for row in layer_data(spec, notes[0])] == ["Returns · n = 7"]
+
+
+def test_ticket_table_writes_durations_and_outcomes_for_people_and_numbers_for_the_csv():
+    tickets = pd.DataFrame({
+        "ticket_id": ["T2", "T1"], "customer_id": ["C1", None], "created_at": pd.to_datetime(["2025-05-02", "2025-05-01"]),
+        "channel": ["web", "phone"], "category": ["Billing", "Billing"], "priority": ["low", "high"],
+        "status": ["open", "solved"], "replies": [0, 1], "reopens": [0, 0],
+        "resolved_at_first_contact": pd.array([None, True], dtype="boolean"),
+        "first_response_hours": [None, 0.25], "resolution_hours": [None, 30.04], "csat": pd.array([None, 5], dtype="Int64"),
+        "tickets_in_list": [2, 2],
+    })
+    readable = charts.ticket_table(tickets, "category")
+    assert readable[["Ticket", "Resolved at first contact", "First response", "Resolution"]].values.tolist() == [
+        ["T2", "—", "no reply yet", "not resolved"], ["T1", "yes", "15 min", "30.0 h"],
+    ]
+    assert "Category" not in readable.columns and "Channel" in readable.columns
+    for_csv = charts.ticket_table(tickets, "channel", readable=False)
+    assert "Channel" not in for_csv.columns
+    assert for_csv["Resolution (hours)"].tolist()[1] == 30.04 and pd.isna(for_csv["Resolution (hours)"].tolist()[0])

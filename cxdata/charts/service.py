@@ -459,3 +459,43 @@ def headline(by_group: pd.DataFrame, metric: ServiceMetric, dimension: str, over
     if metric.higher_is_better is None:
         against = "" if overall is None or pd.isna(overall) else f" of {format_value(metric, overall)}"
     return f"{noun.capitalize()} {worst['group_value']} has {quality}: {worst['value_text']}{against}."
+
+
+# -- the ticket list ---------------------------------------------------------------------------
+TICKET_COLUMNS = {
+    "ticket_id": "Ticket",
+    "customer_id": "Customer",
+    "created_at": "Created",
+    "channel": "Channel",
+    "category": "Category",
+    "priority": "Priority",
+    "status": "Status",
+    "replies": "Agent replies",
+    "reopens": "Reopens",
+    "resolved_at_first_contact": "Resolved at first contact",
+    "first_response_hours": "First response",
+    "resolution_hours": "Resolution",
+    "csat": "CSAT (1–5)",
+}
+
+
+def format_duration(hours: float | None, missing: str) -> str:
+    if hours is None or pd.isna(hours):
+        return missing
+    if hours < 1:
+        return f"{round(hours * 60):.0f} min"
+    return f"{hours:.1f} h"
+
+
+def ticket_table(tickets: pd.DataFrame, dimension: str, readable: bool = True) -> pd.DataFrame:
+    """The ticket list for people (durations as text, yes/no) or, readable=False, for a CSV
+    (hours as numbers). The column of the chosen dimension is left out: it is the same on every row."""
+    table = tickets.drop(columns=["tickets_in_list", *([dimension] if dimension in DIMENSIONS else [])])
+    fcr = table["resolved_at_first_contact"]
+    if readable:
+        table["resolved_at_first_contact"] = ["—" if pd.isna(v) else ("yes" if v else "no") for v in fcr]
+        table["first_response_hours"] = [format_duration(v, "no reply yet") for v in table["first_response_hours"]]
+        table["resolution_hours"] = [format_duration(v, "not resolved") for v in table["resolution_hours"]]
+        return table.rename(columns=TICKET_COLUMNS)
+    columns = {**TICKET_COLUMNS, "first_response_hours": "First response (hours)", "resolution_hours": "Resolution (hours)"}
+    return table.rename(columns=columns)

@@ -1,0 +1,224 @@
+"""The user journeys in a real browser: headless Debian chromium driving the running dashboard.
+
+The dashboard runs as `streamlit run dashboard.py` on a small demo store; playwright clicks what a
+CX lead clicks and checks what they must then see. Screenshots of every page go to
+tests/screenshots/ (git-ignored) for people to look at.
+
+Under CI=true a missing chromium fails these tests: they must not be skipped there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxdata import formatting, ui
+from cxdata.store import Store
+from tests import browser_support as bs
+
+# about 30 000 answers: big enough for every page to have numbers, small enough to start quickly
+DEMO_RESPONSES = 30_000
+PAGES = [
+    # (sidebar label, page heading, screenshot name)
+    ("Overview", "Customer experience at a glance", "01_overview"),
+    ("NPS trends", "NPS trends", "02_nps_trends"),
+    ("Touchpoints", "Touchpoint performance", "03_touchpoints"),
+    ("Journey", "Customer journey", "04_journey"),
+    ("Service", "Service", "05_service"),
+    ("Data", "Data", "06_data"),
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_ready() -> None:
+    reason = bs.chromium_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"The browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, chromium_ready) -> str:
+    from cxdata import demo
+
+    path = str(tmp_path_factory.mktemp("browser") / "demo.duckdb")
+    with Store(path) as store:
+        demo.build_demo(store, responses=DEMO_RESPONSES)
+    return path
+
+
+def default_period(database: str) -> tuple[dt.date, dt.date]:
+    """The period the dashboard opens with: the last DEFAULT_WINDOW_DAYS days of the data."""
+    with Store(database) as store:
+        last_day = store.query_value("select last_day from data_span")
+    return last_day - dt.timedelta(days=ui.DEFAULT_WINDOW_DAYS - 1), last_day
+
+
+def cli_kpis(database: str, *args: str) -> dict:
+    """What `python -m cxdata kpis --json` prints: the figures the dashboard must show."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cxdata", "--db", database, "kpis", "--json", *args],
+        cwd=bs.ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )
+    return json.loads(done.stdout)["kpis"]
+
+
+def segment_of(database: str) -> str:
+    """The smallest segment: choosing it moves the KPIs visibly."""
+    with Store(database) as store:
+        return store.query_value(
+            "select segment from response_facts where segment is not null group by segment order by count(*), segment limit 1"
+        )
+
+
+@pytest.fixture(scope="session")
+def journey_facts(demo_database) -> dict:
+    """Everything the journey checks, computed before the dashboard holds the store."""
+    first, last = default_period(demo_database)
+    segment = segment_of(demo_database)
+    period = ["--from", first.isoformat(), "--to", last.isoformat()]
+    return {
+        "from": first,
+        "to": last,
+        "segment": segment,
+        "all": cli_kpis(demo_database, *period),
+        "segment_kpis": cli_kpis(demo_database, *period, "--segment", segment),
+    }
+
+
+@pytest.fixture(scope="session")
+def app(demo_database, journey_facts, tmp_path_factory):
+    with bs.running_app(demo_database, tmp_path_factory.mktemp("logs")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_ready):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = bs.launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport=bs.VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def nps_tile_text(kpi: dict) -> str:
+    """The Overview's NPS tile as it writes a value: signed, one decimal, ± the margin."""
+    text = formatting.format_kpi("nps", kpi["value"])
+    return text if kpi["suppressed"] else f"{text} ± {kpi['margin_of_error']:.1f}"
+
+
+def tile_value(page, label: str) -> str:
+    tile = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def click_mark(page, mark) -> None:
+    """Click the middle of a chart mark where the user would; by coordinates, since Vega's
+    invisible voronoi layer lies on top of points."""
+    mark.scroll_into_view_if_needed()
+    box = mark.bounding_box()
+    assert box, "the mark is not drawn"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    bs.settle(page)
+
+
+def chart_with(page, text: str):
+    """The Vega chart whose accessible description mentions `text` (axis titles, field names)."""
+    return page.locator('[data-testid="stVegaLiteChart"]', has=page.locator(f"svg [aria-label*={json.dumps(text)}]")).first
+
+
+def assert_no_error(page, where: str) -> None:
+    problems = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert problems.count() == 0, f"{where}: {problems.first.inner_text()}"
+
+
+def choose_in_multiselect(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]', has_text=label).first
+    box.locator("input").click()
+    page.locator('[role="option"]', has_text=option).first.click()
+    page.keyboard.press("Escape")
+    bs.settle(page)
+
+
+# -- the journeys ------------------------------------------------------------------------------
+def test_cx_lead_journey_through_every_page_with_drill_down_and_filter(page, app, journey_facts):
+    # start on the Overview, in the default period the filters open with
+    page.goto(app.url)
+    bs.settle(page)
+    assert page.locator("[data-testid=stMain] h1").first.inner_text() == "Customer experience at a glance"
+    assert f"from={journey_facts['from'].isoformat()}" in page.url and f"to={journey_facts['to'].isoformat()}" in page.url
+    assert tile_value(page, "NPS") == nps_tile_text(journey_facts["all"]["nps"])
+    assert_no_error(page, "Overview")
+    bs.screenshot(page, PAGES[0][2])
+
+    # every page opens without an error
+    for label, heading, name in PAGES[1:]:
+        bs.open_page(page, label, heading)
+        assert_no_error(page, label)
+        bs.screenshot(page, name)
+
+    # NPS trends: click a period in the trend, see its promoter/passive/detractor mix, then its answers
+    bs.open_page(page, "NPS trends", "NPS trends")
+    trend = chart_with(page, "95 % range")
+    points = trend.locator("svg [aria-roledescription='point']")
+    assert points.count() > 1
+    click_mark(page, points.nth(points.count() - 2))
+    assert "period=" in page.url
+    page.get_by_text("Who made up the score").first.wait_for()
+    mix = chart_with(page, "Share of answers")
+    bars = mix.locator("svg [aria-roledescription='bar'][aria-label*='Detractors (0–6)']")
+    assert bars.count() >= 1
+    click_mark(page, bars.first)
+    assert "split_value=" in page.url
+    page.get_by_text("The answers behind it").first.wait_for()
+    answers = page.locator('[data-testid="stDataFrame"]').first
+    answers.wait_for()
+    assert_no_error(page, "NPS trends drill-down")
+    bs.screenshot(page, "07_nps_trends_drill")
+
+    # Service: click the Billing bar, see its tickets over time and their list
+    bs.open_page(page, "Service", "Service")
+    group_bars = chart_with(page, "group_value: Billing;")
+    click_mark(page, group_bars.locator("svg [aria-roledescription='bar'][aria-label*='group_value: Billing;']").first)
+    assert "service_group=Billing" in page.url
+    page.get_by_text("Category Billing: tickets per week").first.wait_for()
+    page.get_by_text("Tickets of category Billing").first.wait_for()
+    assert_no_error(page, "Service drill-down")
+    bs.screenshot(page, "08_service_drill")
+
+    # a filter changes the KPI to what the command line gives for it
+    bs.open_page(page, "Overview", "Customer experience at a glance")
+    before = tile_value(page, "NPS")
+    choose_in_multiselect(page, "Segment", journey_facts["segment"])
+    assert f"segment={journey_facts['segment']}" in page.url.replace("%20", " ").replace("+", " ")
+    expected = nps_tile_text(journey_facts["segment_kpis"]["nps"])
+    page.wait_for_function(
+        """([label, wanted]) => [...document.querySelectorAll('[data-testid=stMetric]')].some(
+            m => m.innerText.includes(label) && m.querySelector('[data-testid=stMetricValue]').innerText.trim() === wanted)""",
+        arg=["NPS", expected],
+        timeout=30_000,
+    )
+    assert tile_value(page, "NPS") == expected != before
+    assert_no_error(page, "Overview with a segment")
+    bs.screenshot(page, "09_overview_segment")
