@@ -8,7 +8,6 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
