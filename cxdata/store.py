@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import logging
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -72,13 +75,53 @@ def _connect(database: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _damaged_message(database: str, detail: str) -> str:
+    log = f"{database}.wal"
+    if "WAL" in detail or ".wal" in detail:
+        cure = (
+            f"  3. The write-ahead log {log} is damaged. Move it aside (e.g. rename it to {log}.damaged) "
+            "and open the store again: it opens as it was at its last checkpoint, which loses the writes "
+            "made since then (usually the latest imports). `python -m cxdata imports` then lists what the "
+            "store holds: import the missing files again.\n"
+        )
+    else:
+        cure = (
+            f"  3. The store file itself is damaged. Put back a backup copy of {database}, or start a new "
+            "store (another --db path, or move this file aside) and import your files again.\n"
+        )
     return (
         f"The store {database} cannot be opened: {detail}\n"
-        "Nothing has been changed or deleted. To recover: keep a copy of the file "
-        f"(and of {database}.wal if it exists); if the .wal file is damaged, move it aside "
-        "and open the store again, which loses only the last unfinished write; "
-        "or start a new store with --db and re-import your files."
+        "Nothing has been changed or deleted. To recover:\n"
+        "  1. Stop the dashboard and every other command that uses this store.\n"
+        f"  2. Copy {database} (and {log} if it exists) somewhere safe.\n"
+        + cure
     )
+
+
+def _keep_leftover_log(database: str) -> Path | None:
+    """Copy a write-ahead log left by a process that stopped without closing the store.
+
+    DuckDB replays such a log when the store opens and then deletes it; where the log is
+    damaged in a way its checksums do not catch (e.g. a torn length field), it replays up
+    to the damage and drops the rest without a word. The copy keeps that rest, so that
+    opening a store never deletes data on its own."""
+    log = Path(f"{database}.wal")
+    if not log.is_file() or log.stat().st_size == 0:
+        return None
+    try:
+        # a read-only open succeeds only when no process holds the store: the log is left over
+        duckdb.connect(database, read_only=True).close()
+    except duckdb.Error:
+        return None  # a running process's live log, or a damage the open that follows reports
+    kept = log.with_name(f"{log.name}.{dt.datetime.now():%Y%m%dT%H%M%S%f}.kept")
+    shutil.copy2(log, kept)
+    logging.getLogger(__name__).warning(
+        "The store %s was not closed cleanly (a process was stopped or crashed). DuckDB replays its "
+        "write-ahead log up to the first unfinished or damaged entry; a copy of the log is kept at %s. "
+        "If an import made just before is missing from `python -m cxdata imports`, import it again; "
+        "then the copy can be deleted.",
+        database, kept,
+    )
+    return kept
 
 
 class Store:
@@ -92,6 +135,8 @@ class Store:
     def __init__(self, database: str, read_only: bool = False, migrate_to: int | None = None):
         self.database = database
         self.read_only = read_only
+        # a copy of the write-ahead log an earlier process left behind, if any (see _keep_leftover_log)
+        self.kept_log = _keep_leftover_log(database) if is_local_file(database) and not read_only else None
         self._con = _connect(database, read_only)
         self._local = threading.local()
         self._write_lock = threading.RLock()
