@@ -32,8 +32,23 @@ def _open_store(database: str) -> Store:
     return store
 
 
+def _run_through_the_shell() -> None:
+    """Make every run go through dashboard.py's st.navigation.
+
+    Streamlit treats an app with a pages/ folder as an old-style multipage app until the
+    first st.navigation call, so a copied link opened as the first request after start
+    would run its page alone: no filters, an automatic menu. Leave that mode and rerun,
+    which runs dashboard.py and then the page the URL names."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_store() -> Store:
     """The process-wide store; a store that cannot be opened stops the page with its reason."""
+    _run_through_the_shell()
     database = resolve_database(None)
     try:
         return _open_store(database)
