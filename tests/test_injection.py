@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+import io
 import pkgutil
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Callable
 
+import hypothesis.strategies as st
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
 import cxdata.queries
 from cxdata import demo
@@ -174,3 +178,179 @@ def test_identifier_choices_from_the_url_fall_back_to_an_allowed_value(name, fun
     checked = getattr(importlib.import_module(module_name), function_name)
     for hostile in HOSTILE:
         assert checked(hostile) in {"month", "week", "none", "segment", "channel"}
+
+
+# -- mapped column names and profile names ------------------------------------------------
+
+def hostile_header_file(folder: Path) -> tuple[Path, dict[str, str]]:
+    """A survey export whose headers are hostile; returns it and a mapping field -> header."""
+    headers = {
+        "response_id": "id'; drop table responses; --",
+        "responded_at": 'Datum" or 1=1 --',
+        "nps": "=cmd|' /C calc'!A0",
+        "comment": "Kommentar\u200b",  # zero-width space: a look-alike of a plain name
+        "channel": "ｃｈａｎｎｅｌ",  # full-width
+    }
+    import csv as csv_module
+
+    path = folder / "hostile_headers.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv_module.writer(handle)
+        writer.writerow(headers.values())
+        writer.writerow(["H1", "2025-03-01", "9", "Sehr gut", "web"])
+        writer.writerow(["H2", "2025-03-02", "3", "'; drop table customers; --", "app"])
+    return path, headers
+
+
+def test_hostile_mapped_column_names_are_read_as_names_not_sql(tmp_path):
+    from cxdata.ingest import Mapping, import_file
+
+    store = Store(":memory:")
+    path, headers = hostile_header_file(tmp_path)
+    before = table_fingerprint(store)
+    report = import_file(store, path, "survey", mapping=Mapping("survey", columns=headers))
+    assert report.outcome == "loaded", report.message
+    assert store.query_rows("select response_id, nps, comment, channel from responses order by 1") == [
+        ("H1", 9, "Sehr gut", "web"), ("H2", 3, "'; drop table customers; --", "app"),
+    ]
+    assert {table: value for table, value in table_fingerprint(store).items()
+            if table not in ("responses", "imports")} == {
+        table: value for table, value in before.items() if table not in ("responses", "imports")}
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"nps; drop table responses": "NPS"},
+        {"response_id": "no such column'; --"},
+        {"comment\u200b": "Kommentar"},
+    ],
+    ids=["hostile field", "missing column", "look-alike field"],
+)
+def test_a_mapping_naming_unknown_fields_or_columns_is_refused_with_a_message(tmp_path, columns):
+    from cxdata.ingest import Mapping, import_file
+
+    store = Store(":memory:")
+    path, _ = hostile_header_file(tmp_path)
+    before = table_fingerprint(store)
+    try:
+        report = import_file(store, path, "survey", mapping=Mapping("survey", columns=columns))
+        outcome, message = report.outcome, report.message
+    except ValueError as refused:  # the Mapping itself refuses unknown fields
+        outcome, message = "refused", str(refused)
+    assert outcome == "refused" and len(message) > 20
+    assert table_fingerprint(store) == before
+
+
+@pytest.mark.parametrize("name", HOSTILE, ids=lambda value: repr(value[:30]))
+def test_hostile_profile_names_are_refused_or_kept_verbatim(name):
+    from cxdata.ingest import Mapping
+    from cxdata.ingest import profiles
+
+    store = Store(":memory:")
+    mapping = Mapping("survey", columns={"nps": "NPS"})
+    try:
+        profiles.save_profile(store, name, mapping)
+    except ValueError as refused:
+        assert "profile name" in str(refused)
+        assert profiles.list_profiles(store).empty
+    else:
+        assert profiles.list_profiles(store)["name"].tolist() == [name.strip()]
+        assert profiles.load_profile(store, name.strip()) == mapping
+    with pytest.raises(ValueError, match="There is no profile"):
+        profiles.load_profile(store, name + "x")
+    assert store.query_value("select count(*) from information_schema.tables where table_name = 'responses'") == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["response_id", "responded_at", "nps", "comment"]),
+                       # DEL is left to the test below, which shows it breaking the TOML form
+                       st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x7f"), min_size=1, max_size=30),
+                       min_size=1))
+def test_a_mapping_with_any_column_names_survives_its_toml_form(columns):
+    """Column names come from files: the TOML a mapping is saved as (profiles, lineage) must
+    read back as the same mapping, whatever quotes, brackets or newlines the names hold."""
+    from cxdata.ingest import Mapping, read_toml
+
+    mapping = Mapping("survey", columns=columns, constants={"channel": columns.get("comment", "web")})
+    assert read_toml(mapping.to_toml()) == mapping
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cxdata/ingest/mapping.py _string leaves DEL (U+007F) unescaped, which TOML forbids; "
+    "fix: json.dumps(...).replace('\\x7f', '\\\\u007f'), then drop this mark",
+)
+def test_a_column_name_with_a_delete_character_survives_the_toml_form():
+    from cxdata.ingest import Mapping, read_toml
+
+    mapping = Mapping("survey", columns={"comment": "Kommentar\x7f"})
+    assert read_toml(mapping.to_toml()) == mapping
+
+
+# -- downloads: CSV (formula) injection ----------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what a spreadsheet reads as a plain number: sign, digits, one decimal point or comma, exponent
+NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+
+cell_text = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20),
+    st.builds(lambda start, rest: start + rest, st.sampled_from(FORMULA_START), st.text(max_size=12)),
+    st.sampled_from(["=HYPERLINK(\"http://evil.example\")", "@SUM(A1)", "+49 30 1234567", "-5", "-1.5", "+3",
+                     "-1e5", "-.5", "-", "--1", "-1-1", "=1+1", "\t=1", "\r\n=1", "-inf", "-nan"]),
+)
+
+
+@st.composite
+def frames(draw) -> pd.DataFrame:
+    rows = draw(st.integers(min_value=1, max_value=8))
+    texts = lambda: draw(st.lists(st.one_of(st.none(), cell_text), min_size=rows, max_size=rows))  # noqa: E731
+    return pd.DataFrame({
+        draw(cell_text.filter(lambda name: name not in ("n", "x", "c"))) or "t": pd.Series(texts(), dtype="object"),
+        "n": draw(st.lists(st.integers(min_value=-10**12, max_value=10**12), min_size=rows, max_size=rows)),
+        "x": draw(st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=rows, max_size=rows)),
+    })
+
+
+def read_back(data: bytes) -> list[list[str]]:
+    import csv as csv_module
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv_module.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(frames())
+def test_downloads_neutralise_formulas_and_keep_numbers_numbers(frame):
+    from cxdata.export import safe_csv
+
+    header, *rows = read_back(safe_csv(frame))
+    assert len(rows) == len(frame)
+    originals = [list(frame.columns)] + [
+        ["" if value is None or (isinstance(value, float) and pd.isna(value)) else value for value in row]
+        for row in frame.astype(object).itertuples(index=False)
+    ]
+    for written, original in zip([header, *rows], originals):
+        for cell, value in zip(written, original):
+            if isinstance(value, str):
+                # nothing a spreadsheet would run: a formula start only on a plain number
+                assert not cell.startswith(FORMULA_START) or NUMBER.fullmatch(cell), (value, cell)
+                # and the text is all there, at most behind one quote
+                assert cell in (value, "'" + value), (value, cell)
+            elif isinstance(value, int):
+                assert int(cell) == value  # negative numbers stay numbers, unquoted
+            elif isinstance(value, float):
+                assert float(cell) == pytest.approx(value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cxdata/export.py safe_csv defuses object and string columns only; a categorical column "
+    "(e.g. a DuckDB ENUM read into pandas) passes through; fix: treat CategoricalDtype like text, then drop this mark",
+)
+def test_downloads_neutralise_formulas_in_categorical_columns():
+    from cxdata.export import safe_csv
+
+    frame = pd.DataFrame({"segment": pd.Categorical(["=HYPERLINK(\"http://evil.example\")", "SMB", "-5"])})
+    assert read_back(safe_csv(frame)) == [["segment"], ["'=HYPERLINK(\"http://evil.example\")"], ["SMB"], ["-5"]]
