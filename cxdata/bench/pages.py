@@ -19,13 +19,17 @@ from typing import Any, Callable
 from cxdata import metrics, overview, ui
 from cxdata.bench.floor import Touch
 from cxdata.bench.peer import PeerData
+from cxdata.bench.peer import journey as peer_journey
 from cxdata.bench.peer import kpis as peer_kpis
 from cxdata.bench.peer import nps as peer_nps
 from cxdata.bench.peer import service as peer_service
+from cxdata.bench.peer import touchpoints as peer_touchpoints
 from cxdata.bench.peer import shell as peer_shell
 from cxdata.filters import Filters
+from cxdata.queries import journey as journey_queries
 from cxdata.queries import nps as nps_queries
 from cxdata.queries import service as service_queries
+from cxdata.queries import touchpoints as touchpoint_queries
 from cxdata.store import Store
 
 Args = Callable[[Filters, int], tuple]
@@ -55,6 +59,9 @@ class Page:
     name: str
     file: str | None  # None: not a page of its own (the shell)
     calls: tuple[Call, ...]
+    # what the page calls only after a click (a drill-down) or with a control away from its
+    # default, or for open-ended filters: not part of the measured default view
+    other_calls: tuple[Callable[..., Any], ...] = ()
 
     def peer_tables(self) -> tuple[str, ...]:
         """The tables the peer must have loaded to answer this page (with the customers
@@ -132,6 +139,7 @@ OVERVIEW = Page(
             (Touch("responses", ("responded_at",), "all", False),),
         ),
     ),
+    other_calls=(ui.data_span,),
 )
 
 
@@ -152,6 +160,7 @@ NPS_TRENDS = Page(
             keys=("period", "split_value"),
         ),
     ),
+    other_calls=(ui.data_span, nps_queries.nps_mix, nps_queries.nps_responses),
 )
 
 # the page's controls at their defaults: compare by category, over time by week
@@ -227,9 +236,69 @@ SERVICE = Page(
             keys=("experience",),
         ),
     ),
+    other_calls=(service_queries.ticket_list,),
 )
 
-PAGES: tuple[Page, ...] = (SHELL, OVERVIEW, NPS_TRENDS, SERVICE)
+# the heatmap's metric control at its default
+TOUCHPOINT_METRIC = "nps"
+
+TOUCHPOINTS = Page(
+    "touchpoints",
+    "pages/touchpoints.py",
+    (
+        Call(
+            touchpoint_queries.touchpoint_answers, _filters_and_min_n, peer_touchpoints.touchpoint_answers,
+            (Touch("responses", ("responded_at", "segment", "region", "channel", "touchpoint", "comment")),),
+            keys=("touchpoint",),
+        ),
+        Call(
+            touchpoint_queries.touchpoint_performance,
+            lambda filters, min_n: (filters, TOUCHPOINT_METRIC, min_n),
+            lambda data, filters, min_n: peer_touchpoints.touchpoint_performance(data, filters, TOUCHPOINT_METRIC, min_n),
+            (Touch("responses", ("responded_at", "segment", "region", "channel", "touchpoint", "nps")),),
+            keys=("touchpoint", "channel"),
+        ),
+        Call(
+            touchpoint_queries.importance_performance, _filters_and_min_n, peer_touchpoints.importance_performance,
+            (
+                Touch("responses", ("response_id", "responded_at", "segment", "region", "channel", "nps")),
+                Touch("response_ratings", ("response_id", "attribute", "rating", "scale_min", "scale_max")),
+            ),
+            keys=("attribute",),
+        ),
+    ),
+    other_calls=(touchpoint_queries.touchpoint_trend, touchpoint_queries.touchpoint_verbatims),
+)
+
+JOURNEY = Page(
+    "journey",
+    "pages/journey.py",
+    (
+        # the comparison control at its default ("none"): the overall curve only
+        Call(
+            journey_queries.journey_map,
+            lambda filters, min_n: (filters, "none", min_n),
+            lambda data, filters, min_n: peer_journey.journey_map(data, filters, "none", min_n),
+            (
+                Touch(
+                    "journey_events",
+                    ("occurred_at", "customer_id", "channel", "journey_id", "touchpoint", "stage", "emotion", "outcome"),
+                ),
+            ),
+            keys=("compared_group", "touchpoint"),
+        ),
+    ),
+    other_calls=(
+        journey_queries.touchpoint_outcomes, journey_queries.touchpoint_nps, journey_queries.touchpoint_comments,
+        journey_queries.touchpoint_journeys,
+    ),
+)
+
+# the Data page reads only the import history (a few rows, uncached): its whole script is
+# measured, it has no filtered query set to compare
+DATA = Page("data", "pages/data.py", ())
+
+PAGES: tuple[Page, ...] = (SHELL, OVERVIEW, NPS_TRENDS, TOUCHPOINTS, JOURNEY, SERVICE, DATA)
 
 
 def by_name(names: list[str] | None) -> tuple[Page, ...]:

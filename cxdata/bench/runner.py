@@ -124,6 +124,8 @@ class Run:
         self.options = options
         self.log = log
         self.pages = by_name(options.pages)
+        # the pages whose query sets are timed three ways (the Data page has none)
+        self.query_pages = tuple(page for page in self.pages if page.calls)
         self.items: list[dict[str, Any]] = []
         self.verified: dict[tuple[str, str], bool] = {}
 
@@ -150,9 +152,9 @@ class Run:
     # -- cold ----------------------------------------------------------------
     def cold(self) -> dict[tuple[str, str], Sides]:
         self.log("Cold runs (a freshly opened store for every run)…")
-        measured = {(page.name, view.name): Sides() for page in self.pages for view in self.views}
+        measured = {(page.name, view.name): Sides() for page in self.query_pages for view in self.views}
         for repetition in range(self.options.repeat):
-            for page in self.pages:
+            for page in self.query_pages:
                 for view in self.views:
                     for side in rotated(("ours", "floor"), repetition):
                         store = open_fresh(self.path)
@@ -174,7 +176,7 @@ class Run:
         try:
             mismatches = []
             first_peer_ms: dict[tuple[str, str], float] = {}
-            for page in self.pages:
+            for page in self.query_pages:
                 for view in self.views:
                     agreed = True
                     first_peer_ms[page.name, view.name] = 0.0
@@ -196,9 +198,9 @@ class Run:
             self._emit_cold(cold)
 
             self.log(f"Warm runs ({self.options.repeat} repetitions, interleaved)…")
-            measured = {(page.name, view.name): Sides() for page in self.pages for view in self.views}
+            measured = {(page.name, view.name): Sides() for page in self.query_pages for view in self.views}
             for repetition in range(self.options.repeat):
-                for page in self.pages:
+                for page in self.query_pages:
                     for view in self.views:
                         for side in rotated(SIDES, repetition):
                             if side == "ours":
@@ -214,7 +216,7 @@ class Run:
             close(store)
 
     def _emit_cold(self, cold: dict[tuple[str, str], Sides]) -> None:
-        for page in self.pages:
+        for page in self.query_pages:
             load_ms = self.peer_data.load_ms_of(page.peer_tables())
             for view in self.views:
                 sides = cold[page.name, view.name]
@@ -248,7 +250,7 @@ class Run:
             session = script.PageSession(str(self.path), page.file, self.views[0].filters)
             uncached = {view.name: Samples() for view in self.views}
             hits = Samples()
-            for view in self.views:  # one run each to fill the cache
+            for view in self.views:  # a first run of each view (the store, imports, caches warm)
                 session.set_filters(view.filters)
                 session.run()
             for repetition in range(self.options.repeat):
@@ -257,7 +259,8 @@ class Run:
                     script.clear_query_cache()
                     ms, _ = timed(session.run)
                     uncached[view.name].add(ms)
-                for view in self.views:  # the other view is cached from the pass before
+                # only the last view is cached now: fill the others, then change back and forth
+                for view in self.views[:-1]:
                     session.set_filters(view.filters)
                     session.run()
                 for view in rotated(tuple(self.views), repetition + 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 from cxdata.store import Store
@@ -44,6 +45,6 @@ def run_bench(args: argparse.Namespace, store: Store | None) -> int:
         scripts=not args.no_scripts,
         memory=not args.no_memory,
     )
-    items = runner.main(options, args.json)
+    items = runner.main(options, args.json, log=functools.partial(print, flush=True))
     print(report.table(items))
     return 0
