@@ -19,7 +19,8 @@ from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
+# CX_CHROMIUM only lets a test pretend chromium is missing; the tests always drive Debian's chromium
+CHROMIUM = os.environ.get("CX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -49,21 +49,28 @@ def chromium_ready() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory, chromium_ready) -> str:
+def demo_stores(tmp_path_factory, chromium_ready) -> dict[str, str]:
+    """One demo store built once, and a copy of it for the journey that writes (the import), made
+    while no dashboard holds either."""
     from cxdata import demo
 
-    path = str(tmp_path_factory.mktemp("browser") / "demo.duckdb")
+    folder = tmp_path_factory.mktemp("browser")
+    path = str(folder / "demo.duckdb")
     with Store(path) as store:
         demo.build_demo(store, responses=DEMO_RESPONSES)
-    return path
+    copy = str(folder / "demo-for-import.duckdb")
+    shutil.copyfile(path, copy)
+    return {"read": path, "write": copy}
+
+
+@pytest.fixture(scope="session")
+def demo_database(demo_stores) -> str:
+    return demo_stores["read"]
 
 
 @pytest.fixture
-def demo_copy(demo_database, tmp_path) -> str:
-    """A private copy of the demo store, for a journey that writes to it."""
-    path = str(tmp_path / "demo-copy.duckdb")
-    shutil.copyfile(demo_database, path)
-    return path
+def demo_copy(demo_stores) -> str:
+    return demo_stores["write"]
 
 
 def default_period(database: str) -> tuple[dt.date, dt.date]:
@@ -306,3 +313,18 @@ def test_upload_german_csv_shows_on_overview(browser, demo_copy, journey_facts, 
             bs.screenshot(page, "12_overview_imported_channel")
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", "2 errors"), ("", "2 skipped")])
+def test_browser_tests_fail_in_ci_when_chromium_is_missing_and_skip_elsewhere(ci, outcome, tmp_path):
+    env = {**os.environ, "CI": ci, "CX_CHROMIUM": str(tmp_path / "no-chromium")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_browser.py", "-k", "journey or upload"],
+        cwd=bs.ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    summary = done.stdout.strip().splitlines()[-1]
+    assert outcome in summary, done.stdout[-2000:]
+    if ci:
+        assert done.returncode != 0 and "The browser tests must run in CI" in done.stdout
+    else:
+        assert done.returncode == 0 and "Debian chromium is not installed" in done.stdout
