@@ -182,23 +182,31 @@ def name_score(column: Column, field: F.Field) -> float:
 
 
 def fits_values(field: F.Field, values: Iterable[Any]) -> bool:
-    """Scores and numbers: the sample's numeric values lie in the field's range."""
+    """Scores and numbers: most of the sample's numbers lie in the field's range.
+
+    "Bewertung" with answers up to 10 is no csat (1-5); a few bad values (an 11, an 'x') do not
+    stop a fitting column from being proposed: validation reports them row by row.
+    """
     if field.type not in (F.SCORE, F.NUMBER):
         return True
     spellings = dict(field.spellings)
+    numbers, texts = [], 0
     for value in values:
         text = str(value).strip().lower() if value is not None else ""
         if not text or text in spellings:
             continue
         match = re.match(r"^(-?\d+(?:[.,]\d+)?)", text)
         if not match:
-            return False
-        number = float(match.group(1).replace(",", "."))
-        if (field.minimum is not None and number < field.minimum) or (
-            field.maximum is not None and number > field.maximum
-        ):
-            return False
-    return True
+            texts += 1
+            continue
+        numbers.append(float(match.group(1).replace(",", ".")))
+    if not numbers:
+        return texts == 0
+    fitting = [
+        number for number in numbers
+        if (field.minimum is None or number >= field.minimum) and (field.maximum is None or number <= field.maximum)
+    ]
+    return len(fitting) / len(numbers) >= 0.75
 
 
 def propose(
@@ -221,9 +229,7 @@ def propose(
             continue
         for column in columns:
             score = name_score(column, field)
-            # a name that only resembles the field must fit its range too ("Bewertung" 0-10 is no csat);
-            # an exact name is taken as it is, and validation reports its bad values
-            if score >= PROPOSE_THRESHOLD and (score == 1.0 or fits_values(field, samples.get(column.name, []))):
+            if score >= PROPOSE_THRESHOLD and fits_values(field, samples.get(column.name, [])):
                 candidates.append((score, -column.position, field.name, column.name))
     for _score, _position, field_name, column_name in sorted(candidates, reverse=True):
         if field_name not in chosen and column_name not in chosen.values():
