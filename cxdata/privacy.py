@@ -183,13 +183,57 @@ def copies_outside_the_store(store: Store) -> list[Path]:
 # -- redaction ---------------------------------------------------------------------
 
 
+# a run of digits with the separators phone numbers are written with
+DIGIT_RUN = re.compile(r"\+?\d[\d \t()./-]*\d")
+# dates are digit runs too: never part of a phone number found group by group
+DATE_LIKE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+# how many space-separated groups of a digit run are tried as the start or end of a number
+MAX_GROUPS = 8
+
+
 def _phone_spans(text: str, region: str) -> list[tuple[int, int]]:
+    """(start, end) of every phone number in the text.
+
+    libphonenumber's matcher finds numbers written as such; it gives up on a run where a
+    number follows other digits ("Note 10 030 1234567"), so such runs are tried group by group."""
     import phonenumbers  # imported here: only redaction needs it
 
-    return [
+    spans = [
         (match.start, match.end)
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
     ]
+    for run in DIGIT_RUN.finditer(text):
+        if any(start < run.end() and run.start() < end for start, end in spans):
+            continue
+        groups = [(group.start() + run.start(), group.end() + run.start())
+                  for group in re.finditer(r"\S+", run.group())][:MAX_GROUPS]
+        position = 0
+        while position < len(groups):
+            found = None
+            # a number written on its own starts with its trunk prefix 0, or with + or 00
+            starts = text[groups[position][0]] in "0+("
+            for last in range(len(groups) - 1, position - 1, -1) if starts else ():
+                candidate = text[groups[position][0]:groups[last][1]]
+                if DATE_LIKE.search(candidate):
+                    continue
+                if 6 <= sum(char.isdigit() for char in candidate) <= 17 and _is_phone_number(candidate, region):
+                    found = last
+                    break
+            if found is None:
+                position += 1
+            else:
+                spans.append((groups[position][0], groups[found][1]))
+                position = found + 1
+    return sorted(spans)
+
+
+def _is_phone_number(candidate: str, region: str) -> bool:
+    import phonenumbers
+
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(candidate, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def redact_contacts(text: str | None, region: str = DEFAULT_PHONE_REGION) -> str | None:

@@ -241,6 +241,10 @@ def test_the_forget_command_refuses_without_ids(capsys, tmp_path):
         ("first.last+cx@mail.example.co.uk;", "[email];"),
         ("anna (at) firma.de oder anna[at]firma.de", "[email] oder [email]"),
         ("Beide: a.b@c.de, 030 1234567", "Beide: [email], [phone]"),
+        # after other digits, where libphonenumber's matcher gives up
+        ("Note 10 030 1234567", "Note 10 [phone]"),
+        ("Bestellung 4711 0171 2345678", "Bestellung 4711 [phone]"),
+        ("am 01.02.2025 030 1234567", "am 01.02.2025 [phone]"),
     ],
 )
 def test_redaction_replaces_email_addresses_and_phone_numbers(text, expected):
@@ -256,6 +260,7 @@ def test_redaction_replaces_email_addresses_and_phone_numbers(text, expected):
         "Bestellung 4711 und Ticket #123456789",
         "Version 2.0.0 ist toll, 5 von 5 Sternen",
         "ISO-Datum 2024-05-01",
+        "Noten 12 34 56 78",
         "Sehr guter Service @ Filiale Berlin",
         "Preis: 19.99 / Monat",
         "",
