@@ -40,6 +40,9 @@ if uploaded is not None:
     upload_id = f"{uploaded.name}:{uploaded.size}:{getattr(uploaded, 'file_id', '')}"
     if st.session_state.get("ingest_upload_id") != upload_id:
         st.session_state.pop("ingest_report", None)
+        replaced = st.session_state.get("ingest_preview")
+        if replaced is not None:
+            replaced.path.unlink(missing_ok=True)  # the previous upload's copy
         try:
             st.session_state["ingest_preview"] = read_preview(uploaded.getvalue(), uploaded.name, workdir=UPLOAD_DIR)
             st.session_state.pop("ingest_error", None)

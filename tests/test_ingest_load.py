@@ -272,3 +272,16 @@ def test_profiles_are_saved_found_for_matching_files_and_used(store, tmp_path):
     assert profiles.load_profile(store, "Bahn-Umfrage") == read_toml(WIDE_TOML)
     assert (report.outcome, report.ratings_loaded, store.query_value("select profile from imports")) == (
         "loaded", 5, "Bahn-Umfrage")
+
+
+def test_an_upload_given_as_bytes_loads_under_its_name_and_leaves_no_copy(store, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    content = "ID;Datum;NPS\r\n1;01.03.2024;9\r\n".encode("cp1252")
+
+    report = import_file(store, content, "survey", file_name="upload.csv")
+
+    assert (report.outcome, report.file_name, store.query_value("select file_name from imports")) == (
+        "loaded", "upload.csv", "upload.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -81,6 +81,8 @@ def import_file(
     name = file_name or (Path(path).name if not isinstance(path, (bytes, bytearray)) else "upload")
     report = ImportReport(file_name=name, kind=kind, on_conflict=on_conflict, profile=profile)
     step = progress or (lambda fraction, text: None)
+    # bytes are kept in a temporary file by read_preview: remove it when done
+    owned_copy = isinstance(path, (bytes, bytearray)) and preview is None
     try:
         if kind not in F.KINDS:
             raise ImportRefused(f"Unknown kind '{kind}': choose one of {', '.join(F.KINDS)}.")
@@ -160,6 +162,8 @@ def import_file(
         report.outcome, report.message = "refused", str(error)
     finally:
         report.seconds = time.perf_counter() - started
+        if owned_copy and preview is not None:
+            preview.path.unlink(missing_ok=True)
     return report
 
 
