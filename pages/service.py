@@ -140,7 +140,7 @@ if sentence:
     st.markdown(f"**{sentence}**")
 left, right = st.columns([1, 1.3])
 with left:
-    st.subheader(f"{metric.label} by {dimension_label.lower()}")
+    st.subheader(f"{metric.short} by {dimension_label.lower()}")
     st.caption(f"{metric.help} Worst first; the dashed line is all tickets. Click a bar to open its tickets.")
     event = st.altair_chart(
         charts.group_bars(by_group, metric, dimension, overall_value, group),
@@ -151,7 +151,7 @@ with left:
     )
     drill.push("service_group", drill.selected(event, "service_group", "group_value"), deeper=["service_period"])
 with right:
-    st.subheader(f"{metric.label} per {grain}")
+    st.subheader(f"{metric.short} per {grain}")
     trend = charts.trend_rows(by_period, metric, grain)
     if not trend["value"].notna().any():
         st.info(f"No {grain} has enough tickets to show {metric.label.lower()}; widen the period or the filters.")
@@ -207,7 +207,7 @@ if group is not None:
 st.subheader(f"Every {dimension_label.lower()} at a glance")
 nps_groups = ui.cached(queries.nps_by_group, store, filters, min_n, dimension)
 st.caption(
-    "All service metrics for the period. \"NPS after such a ticket\": the NPS of answers given by customers who "
+    "All service metrics for the period. \"NPS after a ticket\": the NPS of answers given by customers who "
     f"had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days before answering (± 95 % margin)."
 )
 st.dataframe(
@@ -216,7 +216,7 @@ st.dataframe(
     width="stretch",
     column_config={
         name: st.column_config.Column(width="small")
-        for name in ("Tickets", "FCR", "Reopen rate", "Ticket CSAT", "NPS answers (n)")
+        for name in ("Tickets", "FCR", "Reopen rate", "Ticket CSAT", "NPS n")
     },
 )
 

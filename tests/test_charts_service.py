@@ -103,15 +103,18 @@ def test_trend_lines_break_at_suppressed_weeks_and_keep_channel_colours():
     line = layers_with(spec, "line")[0]
     drawn = layer_data(spec, line)
     # the suppressed week stays as a gap with no value: the line breaks instead of bridging it
-    assert [(row["group_value"], row["period_start"][:10], row["value"]) for row in drawn] == [
-        ("web", "2025-05-05", 70.0), ("web", "2025-05-12", None), ("web", "2025-05-19", 60.0), ("phone", "2025-05-05", 80.0)
+    assert [(row["group_value"], row["period_axis"], row["value"]) for row in drawn] == [
+        ("phone", "05.05.25", 80.0), ("web", "05.05.25", 70.0), ("web", "12.05.25", None), ("web", "19.05.25", 60.0)
     ]
+    assert line["encoding"]["x"]["sort"] == ["05.05.25", "12.05.25", "19.05.25"]
     assert line["mark"]["invalid"] == "break-paths-show-domains"
     points = layers_with(spec, "point")[0]
     assert points["transform"] == [{"filter": "isValid(datum.value)"}]
-    scale = spec["layer"][0]["encoding"]["color"]["scale"] if "encoding" in spec["layer"][0] else spec["encoding"]["color"]["scale"]
-    assert scale["domain"][: len(palette.CHANNELS)] == palette.CHANNELS
-    assert scale["range"][: len(palette.CHANNELS)] == palette.CHANNEL_COLORS
+    color = line["encoding"]["color"]
+    assert color["scale"]["domain"][: len(palette.CHANNELS)] == palette.CHANNELS
+    assert color["scale"]["range"][: len(palette.CHANNELS)] == palette.CHANNEL_COLORS
+    # the legend lists only the channels there are
+    assert color["legend"]["values"] == ["web", "phone"]
 
 
 def test_a_groups_ticket_bars_have_one_clickable_bar_per_period_with_every_metric_in_the_tooltip():
@@ -172,12 +175,12 @@ def test_scorecard_has_one_row_per_group_and_writes_n_too_small():
     })
     table = charts.scorecard(TOTALS, nps.assign(promoters=0, detractors=0), "category")
     assert table.columns.tolist() == ["Category", "Tickets"] + [m.short for key, m in service.METRICS.items() if key != "tickets"] + [
-        "NPS after such a ticket", "NPS answers (n)"]
+        "NPS after a ticket", "NPS n"]
     assert table["Tickets"].tolist() == [5, 130, 310, 210]
     assert table["Category"].tolist() == ["Account", "Billing", "Delivery", "Technical"]
     assert table["FCR"].tolist() == ["n too small", "35.0 %", "75.0 %", "66.0 %"]
-    assert table["NPS after such a ticket"].tolist() == ["n too small", "−20.0 ± 9.0", "n too small", "n too small"]
-    assert table["NPS answers (n)"].tolist() == [0, 200, 5, 0]
+    assert table["NPS after a ticket"].tolist() == ["n too small", "−20.0 ± 9.0", "n too small", "n too small"]
+    assert table["NPS n"].tolist() == [0, 200, 5, 0]
 
 
 @pytest.mark.parametrize("dimension, values, expected", [

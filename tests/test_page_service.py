@@ -194,4 +194,4 @@ def test_comparing_by_priority_orders_the_scorecard_by_urgency(monkeypatch, page
     counts = tickets["priority"].value_counts()
     table = at.dataframe[0].value
     assert table[["Priority", "Tickets"]].values.tolist() == [[p, int(counts[p])] for p in ["low", "normal", "high", "urgent"]]
-    assert [s.value for s in at.subheader][:2] == ["First contact resolution by priority", "First contact resolution per week"]
+    assert [s.value for s in at.subheader][:2] == ["FCR by priority", "FCR per week"]

@@ -63,6 +63,11 @@ def period_label(start: object, end: object, grain: str, is_partial: bool = Fals
     return label + (" · cut by the date filter" if is_partial else "")
 
 
+def axis_label(start: object, grain: str) -> str:
+    """A period on an axis: "Aug 2026" or the week's Monday, "03.08.26"."""
+    return f"{pd.Timestamp(start):%b %Y}" if grain == "month" else f"{pd.Timestamp(start):%d.%m.%y}"
+
+
 def axis_title(metric: ServiceMetric) -> str:
     unit = {"%": " (%)", "hours": " (hours)", "tickets": " (tickets)"}[metric.unit]
     return metric.label + unit
@@ -117,7 +122,8 @@ def group_bars(
     order = rows["group_label"].tolist()
     values = rows["group_value"].tolist()
     pick = alt.selection_point(name="service_group", fields=["group_value"], on="click")
-    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=280))
+    # every group is named: Vega would otherwise drop every other label when they crowd
+    y = alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=280, labelOverlap=False))
     shown = rows[~rows["suppressed"]]
     hidden = rows[rows["suppressed"]]
     highlight = (
@@ -176,9 +182,11 @@ def trend_rows(metrics: pd.DataFrame, metric: ServiceMetric, grain: str) -> pd.D
     rows["period_text"] = [
         period_label(s, e, grain, bool(p)) for s, e, p in zip(rows["period_start"], rows["period_end"], rows["is_partial"])
     ]
+    rows["period_axis"] = [axis_label(s, grain) for s in rows["period_start"]]
     rows["value_text"] = [format_value(metric, v) for v in rows["value"]]
     rows["n_text"] = [format_count(n) for n in rows["n"]]
-    return rows[["period_start", "period_text", "group_value", "value", "value_text", "n", "n_text"]].reset_index(drop=True)
+    rows = rows.sort_values(["period_start", "group_value"])
+    return rows[["period_start", "period_axis", "period_text", "group_value", "value", "value_text", "n", "n_text"]].reset_index(drop=True)
 
 
 def trend_lines(
@@ -187,11 +195,17 @@ def trend_lines(
     """The metric per period, one line per group; suppressed periods are left out and break the line."""
     rows = trend_rows(metrics, metric, grain)
     values = metrics["group_value"].drop_duplicates().tolist()
+    scale = group_scale(dimension, values)
     color = alt.Color(
-        "group_value:N", title=DIMENSIONS.get(dimension, "Group"), scale=group_scale(dimension, values),
-        legend=alt.Legend(orient="top", columns=4, labelLimit=160),
+        "group_value:N", title=DIMENSIONS.get(dimension, "Group"), scale=scale,
+        # the legend names the groups there are, in the colour scale's order
+        legend=alt.Legend(orient="top", columns=4, labelLimit=160, values=[v for v in scale.domain if v in values]),
     )
-    x = alt.X("period_start:T", title=None, axis=alt.Axis(format="%b %Y" if grain == "month" else "%d.%m.%y", labelAngle=0, grid=False))
+    periods = rows["period_axis"].drop_duplicates().tolist()
+    x = alt.X(
+        "period_axis:O", title="Week starting" if grain == "week" else None, sort=periods,
+        axis=alt.Axis(labelAngle=0 if len(periods) <= 14 else -45, labelOverlap="greedy", grid=False),
+    )
     y = alt.Y("value:Q", title=axis_title(metric), scale=alt.Scale(domain=[0, 100]) if metric.unit == "%" else alt.Undefined)
     opacity = alt.condition(alt.datum.group_value == chosen, alt.value(1.0), alt.value(0.25)) if chosen else alt.value(1.0)
     tooltip = [
@@ -216,7 +230,7 @@ def group_periods(metrics: pd.DataFrame, group: str, grain: str) -> pd.DataFrame
     wide = keys.copy()
     wide["period_key"] = [pd.Timestamp(s).date().isoformat() for s in wide["period_start"]]
     wide["period_text"] = [period_label(s, e, grain, bool(p)) for s, e, p in zip(wide["period_start"], wide["period_end"], wide["is_partial"])]
-    wide["period_axis"] = [f"{pd.Timestamp(s):%b %Y}" if grain == "month" else f"{pd.Timestamp(s):%d.%m.%y}" for s in wide["period_start"]]
+    wide["period_axis"] = [axis_label(s, grain) for s in wide["period_start"]]
     for key, metric in METRICS.items():
         part = rows[rows["metric"] == key].set_index("period_start")
         value = part["value"].where(~part["suppressed"].astype(bool))
@@ -430,12 +444,12 @@ def scorecard(metrics: pd.DataFrame, nps: pd.DataFrame, dimension: str) -> pd.Da
             for g in groups
         ]
     answers = nps.set_index("group_value") if not nps.empty else pd.DataFrame(columns=["n", "nps", "margin_of_error", "suppressed"])
-    table["NPS after such a ticket"] = [
+    table["NPS after a ticket"] = [
         (SUPPRESSED_TEXT if bool(answers.loc[g, "suppressed"]) else f"{signed(answers.loc[g, 'nps'])} ± {answers.loc[g, 'margin_of_error']:.1f}")
         if g in answers.index else SUPPRESSED_TEXT
         for g in groups
     ]
-    table["NPS answers (n)"] = [int(answers.loc[g, "n"]) if g in answers.index else 0 for g in groups]
+    table["NPS n"] = [int(answers.loc[g, "n"]) if g in answers.index else 0 for g in groups]
     return table
 
 

@@ -42,11 +42,11 @@ METRICS = {
             "among resolved tickets whose replies and reopens are known.",
         ),
         ServiceMetric(
-            "first_response_median", "First response time (median)", "First response (median)", "hours", False,
+            "first_response_median", "First response time (median)", "First reply (median)", "hours", False,
             "Median hours from ticket creation to the first agent response, among tickets that have one.",
         ),
         ServiceMetric(
-            "first_response_p90", "First response time (90th percentile)", "First response (p90)", "hours", False,
+            "first_response_p90", "First response time (90th percentile)", "First reply (p90)", "hours", False,
             "90 % of first responses came within this many hours.",
         ),
         ServiceMetric(
