@@ -21,10 +21,25 @@ class _OnePage:
         runpy.run_path(str(ROOT / os.environ["CX_BENCH_PAGE"]), run_name="__main__")
 
 
-_navigation, _page = st.navigation, st.Page
-st.navigation = lambda *args, **kwargs: _OnePage()
-st.Page = lambda page, *args, **kwargs: page
-try:
-    runpy.run_path(str(ROOT / "dashboard.py"), run_name="__main__")
-finally:
-    st.navigation, st.Page = _navigation, _page
+def _run_dashboard() -> None:
+    _navigation, _page = st.navigation, st.Page
+    st.navigation = lambda *args, **kwargs: _OnePage()
+    st.Page = lambda page, *args, **kwargs: page
+    try:
+        runpy.run_path(str(ROOT / "dashboard.py"), run_name="__main__")
+    finally:
+        st.navigation, st.Page = _navigation, _page
+
+
+# CX_BENCH_PROFILE=FILE: profile the script run (it runs in AppTest's script thread, where
+# a profiler started by the caller does not see it) and write the stats to FILE
+if os.environ.get("CX_BENCH_PROFILE"):
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        profiler.runcall(_run_dashboard)
+    finally:
+        profiler.dump_stats(os.environ["CX_BENCH_PROFILE"])
+else:
+    _run_dashboard()

@@ -30,7 +30,7 @@ TICKET_COLUMNS = (
     "ticket_id, customer_id, created_at, first_response_at, resolved_at, channel, category, priority, status,"
     " replies, reopens, csat"
 )
-JOURNEY_COLUMNS = "event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome"
+JOURNEY_COLUMNS = "journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome"
 
 
 @dataclasses.dataclass
@@ -65,18 +65,19 @@ def _load_touchpoints(store: Store) -> pd.DataFrame:
     return store.query("select touchpoint, stage, position, moment_of_truth, description from touchpoints")
 
 
+def _customer_attribute(frame: pd.DataFrame, customers: pd.DataFrame, column: str) -> pd.Series:
+    """The customer's segment or region for every row (a lookup, not a merge that copies the frame)."""
+    return frame["customer_id"].map(customers.set_index("customer_id")[column])
+
+
 def _load_responses(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
     frame = store.query(f"select {RESPONSE_COLUMNS} from responses")
-    own = customers[["customer_id", "segment", "region"]].rename(
-        columns={"segment": "customer_segment", "region": "customer_region"}
-    )
-    frame = frame.merge(own, on="customer_id", how="left")
-    frame["segment"] = frame["segment"].fillna(frame.pop("customer_segment"))
-    frame["region"] = frame["region"].fillna(frame.pop("customer_region"))
-    places = touchpoints[["touchpoint", "stage", "position", "moment_of_truth"]].rename(
-        columns={"position": "touchpoint_position"}
-    )
-    frame = frame.merge(places, on="touchpoint", how="left")
+    for column in ("segment", "region"):
+        frame[column] = frame[column].fillna(_customer_attribute(frame, customers, column))
+    places = touchpoints.set_index("touchpoint")
+    frame["stage"] = frame["touchpoint"].map(places["stage"])
+    frame["touchpoint_position"] = frame["touchpoint"].map(places["position"])
+    frame["moment_of_truth"] = frame["touchpoint"].map(places["moment_of_truth"])
     nps = as_float(frame["nps"])
     frame["nps_class"] = np.select([nps >= 9, nps >= 7, nps >= 0], ["promoter", "passive", "detractor"], default=None)
     return frame
@@ -88,7 +89,8 @@ def _load_ratings(store: Store) -> pd.DataFrame:
 
 def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
     frame = store.query(f"select {TICKET_COLUMNS} from tickets")
-    frame = frame.merge(customers[["customer_id", "segment", "region"]], on="customer_id", how="left")
+    for column in ("segment", "region"):
+        frame[column] = _customer_attribute(frame, customers, column)
     # SQL's three-valued logic, kept: a ticket without a status but with a resolution time is
     # neither resolved nor unresolved (null), and the FCR rule treats it as SQL does
     has_resolution = frame["resolved_at"].notna()
@@ -107,10 +109,8 @@ def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
 
 def _load_journey(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
     frame = store.query(f"select {JOURNEY_COLUMNS} from journey_events")
-    frame = frame.merge(customers[["customer_id", "segment", "region"]], on="customer_id", how="left")
-    places = touchpoints[["touchpoint", "position", "moment_of_truth"]].rename(columns={"position": "touchpoint_position"})
-    frame = frame.merge(places, on="touchpoint", how="left")
-    frame["is_abandoned"] = frame["outcome"] == "abandoned"
+    for column in ("segment", "region"):
+        frame[column] = _customer_attribute(frame, customers, column)
     return frame
 
 
