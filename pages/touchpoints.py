@@ -19,6 +19,7 @@ filters = ui.current_filters()
 min_n = ui.min_n()
 
 METRIC_KEY = "tp_metric"
+PICK_KEY = "tp_pick"
 
 st.title("Touchpoint performance")
 
@@ -117,16 +118,26 @@ else:
 # -- one touchpoint -------------------------------------------------------------------------
 st.divider()
 options = answers["touchpoint"].tolist()
-picker_index = options.index(chosen) + 1 if chosen in options else 0
-choice = st.selectbox(
+# the picker follows the URL (a click in a chart, the breadcrumb's way back) and writes to it
+st.session_state[PICK_KEY] = chosen if chosen in options else None
+
+
+def _picked() -> None:
+    picked = st.session_state[PICK_KEY]
+    if picked is None:
+        drill.clear(["touchpoint"])
+    else:
+        st.query_params["touchpoint"] = picked
+
+
+st.selectbox(
     "Open a touchpoint",
     [None, *options],
-    index=picker_index,
     format_func=lambda value: "Choose a touchpoint…" if value is None else value,
     help="The same as clicking a touchpoint in the charts above.",
+    key=PICK_KEY,
+    on_change=_picked,
 )
-if choice is not None and choice != chosen:
-    drill.push("touchpoint", choice)
 
 if chosen is None:
     st.info("Click a touchpoint in the heatmap (or choose one above) to see its NPS over time and read its comments.")

@@ -63,9 +63,11 @@ def test_heatmap_shows_suppressed_cells_as_n_too_small(chart_store):
     assert all(row["cell_text"] == "n too small" and row["value_text"] == "n too small" and row["value"] is None for row in hidden)
     shown = [row for row in cells if not row["suppressed"]]
     assert all(row["cell_text"] != "n too small" for row in shown)
-    rect = layers(spec)[0]
-    assert rect["encoding"]["color"]["condition"] == {"test": "datum.suppressed", "value": charts.SUPPRESSED_COLOR}
-    assert any(t["field"] == "n_text" for t in rect["encoding"]["tooltip"])
+    shown_rects, grey_rects = layers(spec)[:2]
+    assert shown_rects["transform"] == [{"filter": "(!datum.suppressed)"}] and shown_rects["encoding"]["color"]["field"] == "value"
+    assert grey_rects["transform"] == [{"filter": "datum.suppressed"}] and grey_rects["mark"]["color"] == charts.SUPPRESSED_COLOR
+    assert "color" not in grey_rects["encoding"]
+    assert all(any(t["field"] == "n_text" for t in layer["encoding"]["tooltip"]) for layer in (shown_rects, grey_rects))
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_the_map_makes_the_planted_low_and_high_obvious(demo_store, monkeypatch)
     events = raw_events(demo_store)
     means = events.groupby("touchpoint")["emotion"].mean()
     assert means.idxmin() == PAIN and means.idxmax() == WOW
-    headline = at.markdown[0].value
+    headline = at.main.markdown[0].value
     assert headline.splitlines()[0].startswith(f":red[**▼ Pain point: {PAIN}**] — mean emotion −{abs(means[PAIN]):.2f}")
     assert f":green[**▲ Wow moment: {WOW}**] — mean emotion +{means[WOW]:.2f}" in headline
     emotion, abandonment = charts_of(at)
@@ -111,10 +111,10 @@ def test_a_touchpoint_in_the_url_shows_its_journeys_nps_gap_and_comments(demo_st
     through = events.loc[events["touchpoint"] == PAIN, "journey_id"].unique()
     abandoned = events[events["outcome"] == "abandoned"].sort_values("occurred_at").groupby("journey_id")["touchpoint"].last()
     here = int((abandoned.reindex(through) == PAIN).sum())
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in at.main.metric}
     assert metrics["Journeys through it"] == charts.format_count(len(through))
     assert metrics["Abandoned here"] == f"{100 * here / len(through):.1f} %"
-    assert "Drill path:** Journey › Invoice & billing" in "".join(m.value for m in at.markdown)
+    assert "Drill path:** Journey › Invoice & billing" in "".join(m.value for m in at.main.markdown)
 
     answers = demo_store.query(
         "select customer_id, nps, comment, touchpoint, responded_at from main.responses"
@@ -131,7 +131,7 @@ def test_a_touchpoint_in_the_url_shows_its_journeys_nps_gap_and_comments(demo_st
 
     inside = scored[scored["customer_id"].isin(passed)]["nps"]
     outside = scored[scored["customer_id"].isin(travellers - passed)]["nps"]
-    (caption,) = [c.value for c in at.caption if c.value.startswith("Went through it")]
+    (caption,) = [c.value for c in at.main.caption if c.value.startswith("Went through it")]
     value, margin = nps(inside)
     assert f"NPS {charts.signed(value)} ± {margin:.1f}, n = {charts.format_count(len(inside))} answers" in caption
     value, margin = nps(outside)
@@ -155,18 +155,18 @@ def test_a_touchpoint_few_journeys_passed_shows_the_suppression_message(demo_sto
     assert not small.empty, "the case needs a touchpoint with fewer than 10 journeys"
     touchpoint, n = small.index[0], int(small.iloc[0])
     at = open_page(demo_store.database, monkeypatch, journey_touchpoint=touchpoint, **day)
-    assert at.info[-1].value == (
+    assert at.main.info[-1].value == (
         f"n too small: {n} journeys passed '{touchpoint}' in these filters, fewer than 10. "
         "Their outcomes, comments and NPS are not shown; widen the period or the filters."
     )
-    assert not at.dataframe and not at.metric
+    assert not at.dataframe and not at.main.metric
     bars = max((frame for frame in chart_frames(charts_of(at)[1]) if "bar_text" in frame.columns), key=len).set_index("touchpoint")
     assert bars.loc[touchpoint, "bar_text"] == "n too small"
 
 
 def test_filters_without_journeys_show_a_helpful_message(demo_store, monkeypatch):
     at = open_page(demo_store.database, monkeypatch, **{"from": "2023-01-01", "to": "2023-01-31"})
-    assert [i.value for i in at.info] == [
+    assert [i.value for i in at.main.info] == [
         "No journey events in 01.01.2023 – 31.01.2023 for these filters. Widen the period or clear the segment, "
         "channel or region filters in the sidebar."
     ]
@@ -175,5 +175,16 @@ def test_filters_without_journeys_show_a_helpful_message(demo_store, monkeypatch
 
 def test_an_empty_store_says_where_to_start(monkeypatch):
     at = open_page(":memory:", monkeypatch)
-    assert [i.value for i in at.info] == ["The store holds no journey events yet. Import a journey file on the Data page."]
+    assert [i.value for i in at.main.info] == ["The store holds no journey events yet. Import a journey file on the Data page."]
     assert not charts_of(at)
+
+
+def test_choosing_a_touchpoint_puts_it_in_the_url_and_the_breadcrumb_leads_back(demo_store, monkeypatch):
+    at = open_page(demo_store.database, monkeypatch, **WINDOW)
+    assert "journey_touchpoint" not in at.query_params and not at.dataframe
+    at.main.selectbox(key="journey_pick").set_value(WOW).run()
+    assert at.query_params["journey_touchpoint"] == WOW
+    assert [s.value for s in at.main.subheader][-1] == WOW
+    at.button(key="drill_back_Journey").click().run()
+    assert "journey_touchpoint" not in at.query_params and not at.dataframe
+    assert at.main.selectbox(key="journey_pick").value is None

@@ -106,7 +106,7 @@ def test_the_metric_in_the_url_chooses_the_heatmap(demo_store, monkeypatch):
     cells = chart_rows(charts_of(at)[0], "channel_label")
     expected = queries.touchpoint_performance(demo_store, FILTERS, "ces", 10)
     assert sorted(zip(cells["touchpoint"], cells["channel"], cells["n"])) == sorted(zip(expected["touchpoint"], expected["channel"], expected["n"]))
-    assert [s.value for s in at.subheader][0] == "CES by touchpoint and channel"
+    assert [s.value for s in at.main.subheader][0] == "CES by touchpoint and channel"
 
 
 def test_fix_first_names_the_attributes_that_matter_most_and_perform_worst(demo_store, monkeypatch):
@@ -127,7 +127,7 @@ def test_fix_first_names_the_attributes_that_matter_most_and_perform_worst(demo_
     performance_median = float(np.median([p for _, _, p in rows]))
     fix_first = sorted(a for a, r, p in rows if r >= importance_median and p < performance_median)
     assert fix_first, "the demo plants attributes to fix"
-    (listing,) = [m.value for m in at.markdown if "**Fix first**" in m.value]
+    (listing,) = [m.value for m in at.main.markdown if "**Fix first**" in m.value]
     named = sorted(line.split("**")[1] for line in listing.splitlines() if line.startswith("- "))
     assert named == fix_first
     importance = charts_of(at)[1]
@@ -147,13 +147,13 @@ def test_a_touchpoint_in_the_url_shows_its_scores_trend_and_comments(demo_store,
     answers = raw_answers(demo_store)
     mine = answers[answers["touchpoint"] == PAIN]
     n, value, margin = nps_and_margin(mine["nps"])
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in at.main.metric}
     assert metrics["Answers"] == charts.format_count(len(mine))
     assert metrics["NPS"] == f"{charts.signed(value)} ± {margin:.1f}"
     satisfied = mine["csat"].dropna() >= 4
     p = satisfied.mean()
     assert metrics["CSAT"] == f"{100 * p:.1f} % ± {1.96 * 100 * math.sqrt(p * (1 - p) / len(satisfied)):.1f}"
-    assert "Drill path:** Touchpoints › Invoice & billing" in "".join(m.value for m in at.markdown)
+    assert "Drill path:** Touchpoints › Invoice & billing" in "".join(m.value for m in at.main.markdown)
     trend = charts_of(at)[2]
     months = chart_rows(trend, "nps_text").dropna(subset=["nps"])
     for month, group in mine.groupby(mine["responded_at"].dt.to_period("M")):
@@ -177,11 +177,11 @@ def test_a_touchpoint_below_min_n_shows_the_suppression_message_and_no_comments(
     assert not small.empty, "the case needs a touchpoint with fewer than 10 answers"
     touchpoint, n = small.index[0], int(small.iloc[0])
     at = open_page(demo_store.database, monkeypatch, touchpoint=touchpoint, **day)
-    assert at.info[-1].value == (
+    assert at.main.info[-1].value == (
         f"n too small: '{touchpoint}' has {n} answers for these filters, fewer than 10. "
         "Its scores and comments are not shown; widen the period or the filters."
     )
-    assert not at.dataframe and not at.get("download_button") and not at.metric
+    assert not at.dataframe and not at.get("download_button") and not at.main.metric
     cells = chart_rows(charts_of(at)[0], "channel_label")
     hidden = cells[cells["touchpoint"] == touchpoint]
     assert hidden["cell_text"].tolist() == ["n too small"] * len(hidden)
@@ -190,16 +190,17 @@ def test_a_touchpoint_below_min_n_shows_the_suppression_message_and_no_comments(
 def test_choosing_a_touchpoint_puts_it_in_the_url_and_the_breadcrumb_leads_back(demo_store, monkeypatch):
     at = open_page(demo_store.database, monkeypatch, **WINDOW)
     assert "touchpoint" not in at.query_params and not at.dataframe
-    at.selectbox[0].set_value("Delivery").run()
+    at.main.selectbox(key="tp_pick").set_value("Delivery").run()
     assert at.query_params["touchpoint"] == "Delivery"
-    assert [s.value for s in at.subheader][-1] == "Delivery"
+    assert [s.value for s in at.main.subheader][-1] == "Delivery"
     at.button(key="drill_back_Touchpoints").click().run()
     assert "touchpoint" not in at.query_params and not at.dataframe
+    assert at.main.selectbox(key="tp_pick").value is None
 
 
 def test_filters_without_answers_show_a_helpful_message(demo_store, monkeypatch):
     at = open_page(demo_store.database, monkeypatch, **{"from": "2023-01-01", "to": "2023-01-31"})
-    assert [i.value for i in at.info] == [
+    assert [i.value for i in at.main.info] == [
         "No survey answer in 01.01.2023 – 31.01.2023 names a touchpoint for these filters. Widen the period or clear the "
         "segment, channel or region filters in the sidebar; survey files need a touchpoint column for this page."
     ]
@@ -208,5 +209,5 @@ def test_filters_without_answers_show_a_helpful_message(demo_store, monkeypatch)
 
 def test_an_empty_store_says_where_to_start(monkeypatch):
     at = open_page(":memory:", monkeypatch)
-    assert [i.value for i in at.info] == ["The store holds no survey answers yet. Import a survey file on the Data page."]
+    assert [i.value for i in at.main.info] == ["The store holds no survey answers yet. Import a survey file on the Data page."]
     assert not charts_of(at)

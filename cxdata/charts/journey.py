@@ -261,14 +261,16 @@ def abandonment_chart(overall: pd.DataFrame, chosen: str | None = None) -> alt.L
     pick = alt.selection_point(name="journey_touchpoint", fields=["touchpoint"], on="click")
     outline = alt.condition(alt.datum.touchpoint == chosen, alt.value("#111111"), alt.value(None)) if chosen else alt.value(None)
     base = alt.Chart(rows).encode(x=x)
-    bars = (
-        base.mark_bar(size=26, cursor="pointer", strokeWidth=2)
-        .encode(
-            y=y,
-            color=alt.Color("kind:N", scale=alt.Scale(domain=["Touchpoint", "Pain point", SUPPRESSED_TEXT], range=[ABANDON_COLOR, PAIN_COLOR, SUPPRESSED_COLOR]), legend=None),
-            stroke=outline,
-            tooltip=_tooltip(),
-        )
+    bars = base.mark_bar(size=26, strokeWidth=2).encode(
+        y=y,
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["Touchpoint", "Pain point", SUPPRESSED_TEXT], range=[ABANDON_COLOR, PAIN_COLOR, SUPPRESSED_COLOR]), legend=None),
+        stroke=outline,
+        tooltip=_tooltip(),
+    )
+    # a short bar is hard to hit: the whole column above each touchpoint takes the click
+    hit_areas = (
+        base.mark_bar(size=40, opacity=0.001, cursor="pointer")
+        .encode(y=alt.datum(0), y2=alt.datum(top), tooltip=_tooltip())
         .add_params(pick)
     )
     # a suppressed touchpoint gets a stub bar so its "n too small" has something to stand on
@@ -286,7 +288,7 @@ def abandonment_chart(overall: pd.DataFrame, chosen: str | None = None) -> alt.L
         .mark_text(dy=-6, baseline="bottom", fontSize=10, fontStyle="italic", color="#777777")
         .encode(x=x, y=alt.datum(top * 0.08), text="bar_text:N")
     )
-    return alt.layer(*_stage_layers(overall, top, 0.0, labelled=False), stubs, bars, labels, hidden).properties(height=220)
+    return alt.layer(*_stage_layers(overall, top, 0.0, labelled=False), stubs, bars, labels, hidden, hit_areas).properties(height=220)
 
 
 # -- one touchpoint ---------------------------------------------------------------------
@@ -327,7 +329,12 @@ def nps_comparison_chart(nps_row: pd.Series, touchpoint: str) -> alt.LayerChart:
         alt.Tooltip("customers_text:N", title="Customers"),
     ]
     base = alt.Chart(groups).encode(y=y)
-    colors = alt.Color("group:N", scale=alt.Scale(domain=groups["group"].tolist(), range=[PAIN_COLOR if nps_row.get("difference", 0) and nps_row["difference"] < 0 else WOW_COLOR, "#7a7a7a"]), legend=None)
+    # red or green only for a difference that is significant; otherwise the house accent
+    difference, significant = nps_row.get("difference"), nps_row.get("significant")
+    through_color = palette.ACCENT
+    if significant is True or (significant is not None and not pd.isna(significant) and bool(significant)):
+        through_color = PAIN_COLOR if difference < 0 else WOW_COLOR
+    colors = alt.Color("group:N", scale=alt.Scale(domain=groups["group"].tolist(), range=[through_color, "#7a7a7a"]), legend=None)
     whiskers = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title="NPS with its 95 % range", scale=x_scale, axis=x_axis), x2="high:Q", color=colors, tooltip=tooltip)
     dots = base.mark_point(filled=True, size=160).encode(x=alt.X("nps:Q", scale=x_scale), color=colors, tooltip=tooltip)
     labels = base.mark_text(align="left", dx=12, dy=-12, fontSize=12).encode(x=alt.X("nps:Q", scale=x_scale), text="nps_text:N")

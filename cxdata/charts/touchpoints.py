@@ -179,19 +179,23 @@ def heatmap_chart(performance: pd.DataFrame, metric_key: str, chosen: str | None
     rects = (
         base.mark_rect(cursor="pointer", strokeWidth=2)
         .encode(
-            color=alt.condition(
-                alt.datum.suppressed,
-                alt.value(SUPPRESSED_COLOR),
-                alt.Color(
-                    "value:Q",
-                    title=f"{metric.label}{' (%)' if metric.unit == '%' else ''}",
-                    scale=scale,
-                    legend=alt.Legend(orient="top", gradientLength=260, direction="horizontal"),
-                ),
+            color=alt.Color(
+                "value:Q",
+                title=f"{metric.label}{' (%)' if metric.unit == '%' else ''}",
+                scale=scale,
+                legend=alt.Legend(orient="top", gradientLength=260, direction="horizontal"),
             ),
             stroke=outline,
             tooltip=tooltip,
         )
+        .transform_filter(~alt.datum.suppressed)
+        .add_params(pick)
+    )
+    # their own layer: a colour scale drops the null values of suppressed cells
+    grey_rects = (
+        base.mark_rect(cursor="pointer", strokeWidth=2, color=SUPPRESSED_COLOR)
+        .encode(stroke=outline, tooltip=tooltip)
+        .transform_filter(alt.datum.suppressed)
         .add_params(pick)
     )
     texts = (
@@ -209,7 +213,7 @@ def heatmap_chart(performance: pd.DataFrame, metric_key: str, chosen: str | None
         .transform_filter(alt.datum.suppressed)
     )
     return (
-        alt.layer(rects, texts, hidden, data=cells)
+        alt.layer(rects, grey_rects, texts, hidden, data=cells)
         .properties(width=alt.Step(92), height=alt.Step(26))
         .facet(
             row=alt.Row(
