@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for command in set(sub.choices.values()):
+        # --db also after the command name; SUPPRESS keeps one given before it
+        if "--db" not in command._option_string_actions:
+            command.add_argument("--db", default=argparse.SUPPRESS, help="the store (as --db before the command)")
     return parser
 
 

@@ -65,3 +65,15 @@ def test_a_holder_that_takes_no_commands_gets_a_plain_lock_message(tmp_path, mon
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_db_may_stand_before_or_after_the_command(tmp_path, capsys):
+    from cxdata import cli
+
+    before, after = str(tmp_path / "before.duckdb"), str(tmp_path / "after.duckdb")
+    assert cli.main(["--db", before, "init"]) == 0
+    assert cli.main(["init", "--db", after]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"Store {before} is at schema version {Store(before).schema_version()}.",
+        f"Store {after} is at schema version {Store(after).schema_version()}.",
+    ]
