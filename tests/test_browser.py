@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from cxdata import formatting, ui
+from cxdata.filters import Filters
+from cxdata.queries import service
 from cxdata.store import Store
 from tests import browser_support as bs
 
@@ -103,12 +105,16 @@ def journey_facts(demo_database) -> dict:
     first, last = default_period(demo_database)
     segment = segment_of(demo_database)
     period = ["--from", first.isoformat(), "--to", last.isoformat()]
+    with Store(demo_database) as store:
+        by_category = service.service_metrics(store, Filters(first, last), 10, "category", "total")
+    fcr = by_category[(by_category["metric"] == "fcr") & ~by_category["suppressed"]].sort_values("value")
     return {
         "from": first,
         "to": last,
         "segment": segment,
         "all": cli_kpis(demo_database, *period),
         "segment_kpis": cli_kpis(demo_database, *period, "--segment", segment),
+        "worst_fcr_category": fcr.iloc[0]["group_value"],
     }
 
 
@@ -215,8 +221,11 @@ def test_cx_lead_journey_through_every_page_with_drill_down_and_filter(page, app
     assert_no_error(page, "NPS trends drill-down")
     bs.screenshot(page, "07_nps_trends_drill")
 
-    # Service: click the Billing bar, see its tickets over time and their list
+    # Service: the demo's planted story (Billing fails at first contact) is named; click the Billing bar,
+    # see its tickets over time and their list
+    assert journey_facts["worst_fcr_category"] == "Billing"
     bs.open_page(page, "Service", "Service")
+    page.get_by_text("Category Billing has the lowest first contact resolution").first.wait_for()
     group_bars = chart_with(page, "group_value: Billing;")
     click_mark(page, group_bars.locator("svg [aria-roledescription='bar'][aria-label*='group_value: Billing;']").first)
     assert "service_group=Billing" in page.url
