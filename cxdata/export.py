@@ -18,13 +18,25 @@ def neutralise(value: object) -> object:
     return value
 
 
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV (with a BOM, so Excel shows umlauts), text cells defused."""
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with text cells (and column names) defused.
+
+    Also for tables shown with st.dataframe: its toolbar's own "Download as CSV" writes
+    cells as they are, so a table of uploaded text must be shown defused.
+    """
     safe = df.copy()
     safe.columns = [neutralise(str(name)) for name in safe.columns]
-    for name in safe.columns:
-        column = safe[name]
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            safe[name] = column.map(neutralise, na_action="ignore")
+            # element by element, keeping the dtype (map would turn an object column's None into NaN)
+            values = [neutralise(value) for value in column.tolist()]
+            safe.isetitem(position, pd.Series(values, index=column.index, dtype=column.dtype))
+    return safe
+
+
+def safe_csv(df: pd.DataFrame) -> bytes:
+    """The table as UTF-8 CSV (with a BOM, so Excel shows umlauts), text cells defused."""
+    safe = safe_frame(df)
     # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a bare CR
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

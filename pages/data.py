@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from cxdata import ui
-from cxdata.export import safe_csv
+from cxdata.export import safe_csv, safe_frame
 from cxdata.ingest import KINDS, ImportRefused, import_file, propose_mapping, read_preview, suggested_kind, undo_import
 from cxdata.ingest import fields as F
 from cxdata.ingest import page as logic
@@ -60,7 +60,8 @@ if preview is not None:
                 f"{logic.human_size(preview.size_bytes)}")
     for note in preview.notes:
         st.info(note, icon=":material/info:")
-    st.dataframe(preview.rows, hide_index=True, height=240)
+    # defused: the table's own CSV download writes cells as they are
+    st.dataframe(safe_frame(preview.rows), hide_index=True, height=240)
 
     # -- 2. kind and mapping ----------------------------------------------------------
     st.subheader("Mapping")
@@ -185,8 +186,8 @@ if preview is not None:
                 st.info(warning, icon=":material/info:")
             if report.rows_rejected:
                 st.markdown("**Rejected rows** (row numbers as a spreadsheet shows them)")
-                st.dataframe(report.reject_summary, hide_index=True)
-                st.dataframe(report.rejects.head(1000), hide_index=True, height=260)
+                st.dataframe(safe_frame(report.reject_summary), hide_index=True)
+                st.dataframe(safe_frame(report.rejects.head(1000)), hide_index=True, height=260)
                 st.download_button("Download rejected rows (CSV)", logic.rejects_csv(report),
                                    file_name=logic.rejects_file_name(report), mime="text/csv",
                                    key="ingest_download_rejects")
@@ -216,7 +217,7 @@ table = logic.history(store)
 if table.empty:
     st.caption("No imports yet.")
 else:
-    st.dataframe(table, hide_index=True, height=260)
+    st.dataframe(safe_frame(table), hide_index=True, height=260)
     st.download_button("Download history (CSV)", safe_csv(table), file_name="import-history.csv",
                        mime="text/csv", key="ingest_download_history")
     loads = logic.undoable(store)

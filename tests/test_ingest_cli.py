@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from cxdata import cli
-from cxdata.export import safe_csv
+from cxdata.export import safe_csv, safe_frame
 from cxdata.ingest import read_toml
 from tests.test_ingest_helpers import module_store, store, store_fingerprint, write_csv  # noqa: F401
 
@@ -132,3 +132,13 @@ def test_safe_csv_defuses_formulas_but_keeps_numbers():
         "text,number", "'=SUM(A1),-1", "'+49 30 1234,2", "-12.5,3", "'@cmd,4", "'\tx,5", "\"'\rx\",6", "plain,7",
         ",8", "'-,9", "1e5,10", "",
     ]
+
+
+def test_safe_frame_defuses_text_and_headers_and_leaves_numbers_and_duplicates_alone():
+    frame = pd.DataFrame([["=1+1", -3, "ok"], ["@x", 4, None]], columns=["=name", "n", "n"]).astype({"=name": object})
+    frame.isetitem(2, pd.Series(["ok", None], dtype=object))
+
+    safe = safe_frame(frame)
+
+    assert (list(safe.columns), safe.values.tolist()) == (["'=name", "n", "n"], [["'=1+1", -3, "ok"], ["'@x", 4, None]])
+    assert frame.values.tolist() == [["=1+1", -3, "ok"], ["@x", 4, None]]

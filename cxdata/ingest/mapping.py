@@ -181,7 +181,7 @@ def name_score(column: Column, field: F.Field) -> float:
     return best
 
 
-def fits_values(field: F.Field, values: Iterable[Any]) -> bool:
+def fits_values(field: F.Field, values: Iterable[Any], share: float = 0.75) -> bool:
     """Scores and numbers: most of the sample's numbers lie in the field's range.
 
     "Bewertung" with answers up to 10 is no csat (1-5); a few bad values (an 11, an 'x') do not
@@ -206,7 +206,7 @@ def fits_values(field: F.Field, values: Iterable[Any]) -> bool:
         number for number in numbers
         if (field.minimum is None or number >= field.minimum) and (field.maximum is None or number <= field.maximum)
     ]
-    return len(fitting) / len(numbers) >= 0.75
+    return len(fitting) / len(numbers) >= share
 
 
 def propose(
@@ -229,7 +229,9 @@ def propose(
             continue
         for column in columns:
             score = name_score(column, field)
-            if score >= PROPOSE_THRESHOLD and fits_values(field, samples.get(column.name, [])):
+            # an exact name needs half its sample in range, a resembling one three quarters
+            share = 0.5 if score == 1.0 else 0.75
+            if score >= PROPOSE_THRESHOLD and fits_values(field, samples.get(column.name, []), share):
                 candidates.append((score, -column.position, field.name, column.name))
     for _score, _position, field_name, column_name in sorted(candidates, reverse=True):
         if field_name not in chosen and column_name not in chosen.values():
