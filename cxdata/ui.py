@@ -32,23 +32,45 @@ def _open_store(database: str) -> Store:
     return store
 
 
-def _run_through_the_shell() -> None:
-    """Make every run go through dashboard.py's st.navigation.
+def pages() -> dict[str, list]:
+    """The dashboard's navigation: sections of explicit pages."""
+    return {
+        "Executive": [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        ],
+        "Analysis": [
+            st.Page("pages/nps_trends.py", title="NPS trends", icon=":material/trending_up:"),
+            st.Page("pages/touchpoints.py", title="Touchpoints", icon=":material/grid_view:"),
+            st.Page("pages/journey.py", title="Journey", icon=":material/route:"),
+            st.Page("pages/service.py", title="Service", icon=":material/support_agent:"),
+        ],
+        "Data": [
+            st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+        ],
+    }
 
-    Streamlit treats an app with a pages/ folder as an old-style multipage app until the
-    first st.navigation call, so a copied link opened as the first request after start
-    would run its page alone: no filters, an automatic menu. Leave that mode and rerun,
-    which runs dashboard.py and then the page the URL names."""
+
+def _draw_shell_around_a_lone_page() -> None:
+    """Streamlit treats an app with a pages/ folder as an old-style multipage app until
+    dashboard.py first calls st.navigation, so a copied link opened as the first request
+    after start (and every AppTest run after switch_page) runs its page alone: no filter
+    bar, an automatic menu. Then the page draws the shell's menu and filters itself;
+    st.navigation also ends that mode for every later run."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        st.navigation(pages())
+        filter_bar(_open_store_or_stop())
 
 
 def get_store() -> Store:
-    """The process-wide store; a store that cannot be opened stops the page with its reason."""
-    _run_through_the_shell()
+    """The process-wide store, for dashboard.py (after its st.navigation) and every page."""
+    _draw_shell_around_a_lone_page()
+    return _open_store_or_stop()
+
+
+def _open_store_or_stop() -> Store:
+    """A store that cannot be opened stops the page with its reason."""
     database = resolve_database(None)
     try:
         return _open_store(database)

@@ -97,7 +97,7 @@ def test_grain_and_split_in_the_url_choose_the_chart(demo_store, monkeypatch):
 
 def test_a_period_in_the_url_shows_its_mix_by_channel_with_n(demo_store, monkeypatch):
     at = open_page(demo_store, monkeypatch, split="channel", period="2026-09")
-    assert [s.value for s in at.subheader] == ["Who made up the score · September 2026"]
+    assert [s.value for s in at.main.subheader] == ["Who made up the score · September 2026"]
     trend, mix = charts(at)
     assert selections(mix) == ["split_value"]
     shown = chart_rows(mix).drop_duplicates("split_value").set_index("split_value")["n"].sort_index()

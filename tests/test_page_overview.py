@@ -161,7 +161,7 @@ def test_the_app_link_opens_nps_trends_on_the_app_answers_of_the_month(demo_stor
     assert (params["grain"], params["split"], params["period"], params["split_value"]) == ("month", "channel", "2026-08", "app")
 
     trends = run_app(demo_store, monkeypatch, page="pages/nps_trends.py", **params)
-    assert trends.subheader[-1].value == "The answers behind it · Channel app, August 2026"
+    assert trends.main.subheader[-1].value == "The answers behind it · Channel app, August 2026"
     raw = demo_store.query(
         "select count(*) as n from main.responses where channel = 'app' and nps is not null"
         " and responded_at >= '2026-08-01' and responded_at < '2026-09-01'"
