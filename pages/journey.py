@@ -37,6 +37,8 @@ split = st.segmented_control(
     key=SPLIT_KEY,
     help="Draw one emotion curve per segment or per channel on top of the overall curve.",
 )
+# a widget whose state was dropped (a run that did not draw it) comes back empty: fall back
+split = split if split in queries.SPLITS else "none"
 ui.sync_query_params({SPLIT_KEY: split}, managed=(SPLIT_KEY,))
 
 if filters.date_from is None:

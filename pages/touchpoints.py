@@ -34,6 +34,8 @@ metric = st.segmented_control(
     key=METRIC_KEY,
     help=" ".join(f"{m.label}: {m.help}" for m in queries.METRICS.values()),
 )
+# a widget whose state was dropped (a run that did not draw it) comes back empty: fall back
+metric = metric if metric in queries.METRICS else "nps"
 ui.sync_query_params({METRIC_KEY: metric}, managed=(METRIC_KEY,))
 chosen_metric = queries.METRICS[metric]
 
