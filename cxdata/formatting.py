@@ -9,7 +9,8 @@ def format_kpi(kpi: str, value: float | None) -> str:
     if value is None or pd.isna(value):
         return "n too small"
     if kpi == "nps":
-        return f"{value:+.1f}"
+        # a typographic minus, as on every chart: "−12.5", not "-12.5"
+        return f"{value:+.1f}".replace("-", "−")
     if kpi == "revenue_at_risk":
         return format_money(value)
     return f"{value:.1f} %"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 from typing import Any, Callable, TypeVar
@@ -26,6 +27,8 @@ def _open_store(database: str) -> Store:
         # the app must show something real right after install
         demo.ensure_demo(database)
     store = Store(database)
+    # closing checkpoints the write-ahead log, so a stopped dashboard leaves a clean store
+    atexit.register(store.close)
     if is_local_file(database):
         # command-line calls that find the store held by us are run here (see cxdata/handoff.py)
         handoff.start_watcher(database, lambda argv: cli.main(argv, store=store))
@@ -88,15 +91,17 @@ def min_n() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(_function: Callable[..., T], function_name: str, data_version: int, _store: Store, *args: Any) -> T:
+def _cached_call(
+    _function: Callable[..., T], function_name: str, database: str, data_version: int, _store: Store, *args: Any
+) -> T:
     return _function(_store, *args)
 
 
 def cached(function: Callable[..., T], store: Store, *args: Any) -> T:
-    """function(store, *args), cached by its arguments and the store's data version,
+    """function(store, *args), cached by its arguments, the store and its data version,
     so a repeated filter change is instant and a new import shows at once."""
     name = f"{function.__module__}.{function.__qualname__}"
-    return _cached_call(function, name, store.data_version(), store, *args)
+    return _cached_call(function, name, store.database, store.data_version(), store, *args)
 
 
 def filter_options(store: Store) -> pd.DataFrame:

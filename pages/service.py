@@ -180,12 +180,13 @@ if group is not None:
         )
         drill.push("service_period", drill.selected(period_event, "service_period", "period_key"))
         tickets = ui.cached(
-            queries.ticket_list, store, filters, dimension, group, grain if period_start else None, period_start
+            queries.ticket_list, store, filters, dimension, group, grain if period_start else None, period_start,
+            queries.TICKET_LIST_LIMIT, min_n,
         )
         scope = period_text or f"{filters.date_from:%d.%m.%Y} – {filters.date_to:%d.%m.%Y}"
         st.subheader(f"Tickets of {dimension_label.lower()} {group} · {scope}")
         if tickets.empty:
-            st.info("No tickets here. Choose another bar above.")
+            st.info(f"No tickets listed: this group has none here, or fewer than {min_n}, too few to show one by one.")
         else:
             total = int(tickets["tickets_in_list"].iloc[0])
             shown = f"the newest {formatting.format_count(len(tickets))} of " if total > len(tickets) else ""

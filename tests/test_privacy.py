@@ -366,11 +366,5 @@ def test_drill_downs_show_no_individual_answers_of_a_group_below_min_n(small_gro
     assert {name: count for name, count in shown.items() if name not in KNOWN_GAPS} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sql/marts/ticket_list.sql has no min_n: the Service page's ticket list shows each ticket's CSAT "
-    "and customer id for a group of any size; fix: take min_n and return no rows (or no csat) below it, "
-    "then drop this mark",
-)
 def test_the_ticket_list_shows_no_individual_csat_of_a_group_below_min_n(small_group_store):
     assert "cxdata.queries.service.ticket_list" not in individual_rows(small_group_store, min_n=10)

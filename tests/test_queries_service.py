@@ -258,7 +258,7 @@ def test_backlog_now_counts_unsolved_tickets_by_age_at_the_last_activity(metric_
 
 def test_ticket_list_holds_exactly_the_tickets_behind_a_bar_newest_first(metric_store, synthetic):
     filters = FILTER_CASES["channels_and_region"]
-    listed = service.ticket_list(metric_store, filters, "category", "Billing", "month", dt.date(2025, 5, 1))
+    listed = service.ticket_list(metric_store, filters, "category", "Billing", "month", dt.date(2025, 5, 1), min_n=1)
     tickets = effective_tickets(synthetic, filters)
     chosen = tickets[(tickets["category"] == "Billing") & (tickets["created_at"].dt.to_period("M") == pd.Period("2025-05", "M"))]
     chosen = chosen.sort_values(["created_at", "ticket_id"], ascending=[False, True])
@@ -267,6 +267,16 @@ def test_ticket_list_holds_exactly_the_tickets_behind_a_bar_newest_first(metric_
     metrics = service.service_metrics(metric_store, filters, 10, "category", "month")
     bar = metrics[(metrics["metric"] == "tickets") & (metrics["group_value"] == "Billing") & (metrics["period_start"] == pd.Timestamp("2025-05-01"))]
     assert bar["n"].tolist() == [len(chosen)]
+
+
+def test_ticket_list_of_a_group_below_min_n_is_empty(metric_store, synthetic):
+    filters = FILTER_CASES["channels_and_region"]
+    tickets = effective_tickets(synthetic, filters)
+    size = int(((tickets["category"] == "Billing") & (tickets["created_at"].dt.to_period("M") == pd.Period("2025-05", "M"))).sum())
+    assert 0 < size < 10
+    for min_n, listed in ((size, size), (size + 1, 0)):
+        result = service.ticket_list(metric_store, filters, "category", "Billing", "month", dt.date(2025, 5, 1), min_n=min_n)
+        assert len(result) == listed
 
 
 def test_ticket_list_is_capped_but_counts_every_ticket(metric_store):

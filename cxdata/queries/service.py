@@ -139,19 +139,22 @@ def ticket_list(
     grain: str | None = None,
     period_start: dt.date | None = None,
     limit: int = TICKET_LIST_LIMIT,
+    min_n: int = DEFAULT_MIN_N,
 ) -> pd.DataFrame:
-    """The newest tickets of one group (and period), ids only; tickets_in_list counts them all."""
+    """The newest tickets of one group (and period), ids only; tickets_in_list counts them all.
+    Empty when the group holds fewer than min_n tickets."""
     if period_start is not None and grain is None:
         raise ValueError("A period needs its grain (week or month).")
     return store.query(
-        f"select * from ticket_list({FILTER_ARGS}, dimension := ?, group_value := ?, grain := ?, period_start := ?::date)"
-        " order by created_at desc, ticket_id limit ?",
+        f"select * from ticket_list({FILTER_ARGS}, dimension := ?, group_value := ?, grain := ?, period_start := ?::date,"
+        " min_n := ?) order by created_at desc, ticket_id limit ?",
         [
             *filters.params(),
             check_dimension(dimension),
             group,
             None if grain is None else check_grain(grain, allow_total=False),
             period_start,
+            min_n,
             limit,
         ],
     )

@@ -1,7 +1,8 @@
--- one row per ticket inside the filters that belongs to the chosen group (and period, when one is chosen)
+-- one row per ticket inside the filters that belongs to the chosen group (and period, when one is chosen);
+-- none when that list is smaller than min_n, so a small group's tickets and their csat stay unseen
 create or replace macro ticket_list(
     date_from := null, date_to := null, segments := null, channels := null, regions := null,
-    dimension := 'all', group_value := null, grain := null, period_start := null
+    dimension := 'all', group_value := null, grain := null, period_start := null, min_n := 10
 ) as table
 with
 
@@ -60,4 +61,4 @@ final as (
     from chosen
 )
 
-select * from final;
+select * from final where not suppressed_below(tickets_in_list, min_n);
