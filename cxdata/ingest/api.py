@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from cxdata.ingest import fields as F
 from cxdata.ingest import load as loader
@@ -195,10 +194,6 @@ def _success_message(report: ImportReport) -> str:
     if report.outcome == "dry_run":
         text += " (dry run: nothing was written)"
     return text
-
-
-def rejects_frame(report: ImportReport) -> pd.DataFrame:
-    return report.rejects
 
 
 __all__ = ["import_file", "propose_mapping", "read_preview", "suggested_kind", "previous_load"]
