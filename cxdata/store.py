@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import datetime as dt
 import logging
 import os
@@ -143,7 +144,7 @@ class Store:
         if not read_only:
             self.migrate(migrate_to)
             if migrate_to is None:
-                install_objects(self._con)
+                self._install_objects_if_changed()
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -180,6 +181,17 @@ class Store:
                 raise
             done.append(name)
         return done
+
+    def _install_objects_if_changed(self) -> None:
+        """Views and macros are created only when their definitions changed. Each
+        `create or replace` is atomic and the digest is written last, so an install
+        cut short is simply done again at the next open."""
+        wanted = objects_digest()
+        installed = self._con.execute("select digest from installed_objects").fetchall()
+        if installed == [(wanted,)]:
+            return
+        install_objects(self._con)
+        self._con.execute("insert or replace into installed_objects values (1, ?)", [wanted])
 
     def schema_version(self) -> int:
         return self.query_value("select coalesce(max(version), 0) from schema_migrations")
@@ -233,6 +245,16 @@ class Store:
     def checkpoint(self) -> None:
         with self._write_lock:
             self._con.execute("checkpoint")
+
+
+def objects_digest() -> str:
+    """A digest of every macro and view definition under sql/."""
+    digest = hashlib.sha256()
+    for folder in OBJECT_FOLDERS:
+        for path in sorted((SQL_DIR / folder).glob("*.sql")):
+            digest.update(f"{folder}/{path.name}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def install_objects(con: duckdb.DuckDBPyConnection) -> None:

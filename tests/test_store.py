@@ -134,3 +134,15 @@ def test_the_default_period_filter_is_inclusive_of_both_days(empty_store):
         Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28)).params(),
     )
     assert rows == [("first",), ("last",)]
+
+
+def test_views_are_recreated_only_when_their_definitions_changed(tmp_path):
+    path = str(tmp_path / "cx.duckdb")
+    with Store(path) as store:
+        store._con.execute("drop view filter_options")
+    with Store(path) as unchanged:
+        # same definitions: nothing is re-created (this is what makes opening fast)
+        assert unchanged.query_rows("select count(*) from duckdb_views() where view_name = 'filter_options'") == [(0,)]
+        unchanged._con.execute("update installed_objects set digest = 'definitions of an older version'")
+    with Store(path) as changed:
+        assert changed.query_rows("select count(*) from duckdb_views() where view_name = 'filter_options'") == [(1,)]
