@@ -2,8 +2,8 @@
 
 `forget` removes every row of the given customers in one transaction and records only
 counts (table `erasures`, `erased_rows`): lineage stays explainable without saying whom.
-`redact_contacts` replaces e-mail addresses and phone numbers inside comments; the
-importer applies it when asked to (`redact_column` does it over a whole column in place).
+`redact_contacts` replaces e-mail addresses and phone numbers inside comments;
+`redact_column` does it over a whole column in place, for an import that is asked to.
 """
 
 from __future__ import annotations
