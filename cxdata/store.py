@@ -223,11 +223,20 @@ class Store:
     # -- writing -------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: the block's writes commit together with a new data version."""
+        """All or nothing: the block's writes commit together with a new data version.
+
+        A transaction opened inside another (same thread) joins it: everything commits with
+        the outer one or not at all. (Two DuckDB transactions would not nest: the inner one
+        would commit on its own and the outer one then fail on the data version.)"""
         if self.read_only:
             raise StoreError(f"The store {self.database} is open read-only.")
         with self._write_lock:
+            outer = getattr(self._local, "transaction", None)
+            if outer is not None:
+                yield outer
+                return
             cursor = self._con.cursor()
+            self._local.transaction = cursor
             cursor.execute("begin transaction")
             try:
                 yield cursor
@@ -240,6 +249,7 @@ class Store:
                     cursor.execute("rollback")
                 raise
             finally:
+                self._local.transaction = None
                 cursor.close()
 
     def checkpoint(self) -> None:

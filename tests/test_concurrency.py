@@ -228,3 +228,23 @@ def test_reading_a_single_value_leaves_no_transaction_open(shared_store):
     with shared_store.transaction() as cursor:
         cursor.execute("insert into customers (customer_id) values ('AFTER-READ')")
     shared_store.checkpoint()
+
+
+def test_a_transaction_inside_another_joins_it(shared_store):
+    version = shared_store.data_version()
+    with pytest.raises(RuntimeError, match="outer fails"):
+        with shared_store.transaction() as outer:
+            outer.execute("insert into customers (customer_id) values ('OUTER-1')")
+            with shared_store.transaction() as inner:
+                assert inner is outer
+                inner.execute("insert into customers (customer_id) values ('INNER')")
+            raise RuntimeError("outer fails")
+    assert shared_store.query_value("select count(*) from customers where customer_id in ('OUTER-1', 'INNER')") == 0
+    with shared_store.transaction() as outer:
+        outer.execute("insert into customers (customer_id) values ('OUTER-2')")
+        with shared_store.transaction() as inner:
+            inner.execute("insert into customers (customer_id) values ('INNER')")
+    assert shared_store.query_rows(
+        "select customer_id from customers where customer_id in ('OUTER-2', 'INNER') order by 1"
+    ) == [("INNER",), ("OUTER-2",)]
+    assert shared_store.data_version() == version + 1
