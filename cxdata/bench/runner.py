@@ -144,6 +144,9 @@ class Run:
             for view in self.views:
                 self.log(f"View {view.name}: {view.filters}")
             self.log("Loading the peer's DataFrames…")
+            # DuckDB's share while the peer loads: its default (80 % of the RAM) beside the
+            # peer's frames would leave the machine short (this instance is closed afterwards)
+            store._con.execute("set memory_limit = '2GB'")
             self.peer_data = peer.load(store, self.log)
             self.peer_load_ms = dict(self.peer_data.load_ms)
         finally:

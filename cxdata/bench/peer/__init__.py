@@ -51,10 +51,47 @@ class PeerData:
         return sum(self.load_ms[table] for table in tables)
 
 
+# columns with few distinct values are held as pandas categoricals (as a careful pandas
+# dashboard would): as plain strings, 30M journey events alone overflow this machine's memory
+CATEGORICAL = {
+    "customers": ("segment", "region", "plan"),
+    "responses": ("survey", "channel", "touchpoint", "segment", "region", "language"),
+    "response_ratings": ("attribute",),
+    "tickets": ("channel", "category", "priority", "status"),
+    "journey_events": ("stage", "touchpoint", "channel", "outcome"),
+}
+CHUNK_VECTORS = 500  # 2048 rows each: about a million rows per chunk
+
+
+def read_table(store: Store, table: str, columns: str) -> pd.DataFrame:
+    """`select columns from table` as a DataFrame, fetched a million rows at a time and
+    the low-cardinality columns made categorical per chunk, so no whole table is ever held
+    as Python-side strings."""
+    wanted = [column.strip() for column in columns.split(",")]
+    categorical = {
+        column: pd.CategoricalDtype(
+            sorted(value for (value,) in store.query_rows(f"select distinct {column} from {table}") if value is not None)
+        )
+        for column in CATEGORICAL.get(table, ())
+        if column in wanted
+    }
+    cursor = store.cursor()
+    cursor.execute(f"select {columns} from {table}")
+    chunks = []
+    while True:
+        chunk = cursor.fetch_df_chunk(CHUNK_VECTORS)
+        if chunk.empty:
+            break
+        chunks.append(chunk.astype(categorical) if categorical else chunk)
+    if not chunks:
+        return store.query(f"select {columns} from {table} limit 0").astype(categorical)
+    return pd.concat(chunks, ignore_index=True)
+
+
 def _load_customers(store: Store) -> pd.DataFrame:
-    frame = store.query(
-        "select customer_id, segment, region, plan, signup_date, annual_revenue::double as annual_revenue, churned_on"
-        " from customers"
+    frame = read_table(
+        store, "customers",
+        "customer_id, segment, region, plan, signup_date, annual_revenue::double as annual_revenue, churned_on",
     )
     for column in ("signup_date", "churned_on"):
         frame[column] = pd.to_datetime(frame[column])
@@ -71,9 +108,12 @@ def _customer_attribute(frame: pd.DataFrame, customers: pd.DataFrame, column: st
 
 
 def _load_responses(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
-    frame = store.query(f"select {RESPONSE_COLUMNS} from responses")
+    frame = read_table(store, "responses", RESPONSE_COLUMNS)
     for column in ("segment", "region"):
-        frame[column] = frame[column].fillna(_customer_attribute(frame, customers, column))
+        # the answer's own value, else the customer's: one categorical over both sets of values
+        values = pd.CategoricalDtype(sorted(set(frame[column].cat.categories) | set(customers[column].cat.categories)))
+        own = frame[column].astype(values)
+        frame[column] = own.fillna(_customer_attribute(frame, customers, column).astype(values))
     places = touchpoints.set_index("touchpoint")
     frame["stage"] = frame["touchpoint"].map(places["stage"])
     frame["touchpoint_position"] = frame["touchpoint"].map(places["position"])
@@ -84,11 +124,11 @@ def _load_responses(store: Store, customers: pd.DataFrame, touchpoints: pd.DataF
 
 
 def _load_ratings(store: Store) -> pd.DataFrame:
-    return store.query("select response_id, attribute, rating, scale_min, scale_max from response_ratings")
+    return read_table(store, "response_ratings", "response_id, attribute, rating, scale_min, scale_max")
 
 
 def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
-    frame = store.query(f"select {TICKET_COLUMNS} from tickets")
+    frame = read_table(store, "tickets", TICKET_COLUMNS)
     for column in ("segment", "region"):
         frame[column] = _customer_attribute(frame, customers, column)
     # SQL's three-valued logic, kept: a ticket without a status but with a resolution time is
@@ -108,7 +148,7 @@ def _load_tickets(store: Store, customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _load_journey(store: Store, customers: pd.DataFrame, touchpoints: pd.DataFrame) -> pd.DataFrame:
-    frame = store.query(f"select {JOURNEY_COLUMNS} from journey_events")
+    frame = read_table(store, "journey_events", JOURNEY_COLUMNS)
     for column in ("segment", "region"):
         frame[column] = _customer_attribute(frame, customers, column)
     return frame
@@ -137,6 +177,14 @@ def load(store: Store, log: Callable[[str], None] = print) -> PeerData:
 def as_float(column: pd.Series) -> np.ndarray:
     """A nullable numeric column as floats, missing values as NaN (comparisons with NaN are false)."""
     return pd.to_numeric(column, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def filled(column: pd.Series, missing: str) -> pd.Series:
+    """coalesce(column, missing), for plain and categorical columns alike."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        if missing not in column.cat.categories:
+            column = column.cat.add_categories([missing])
+    return column.fillna(missing)
 
 
 def seconds_between(start, end) -> pd.Series:

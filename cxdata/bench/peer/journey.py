@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxdata.bench.peer import PeerData, filtered
+from cxdata.bench.peer import PeerData, filled, filtered
 from cxdata.bench.peer.kpis import Z95, share_margin, share_pct
 from cxdata.filters import Filters
 
@@ -14,9 +14,9 @@ STAGES = ["awareness", "consideration", "purchase", "service", "loyalty"]
 
 def _group(frame: pd.DataFrame, split: str, channel_column: str = "channel") -> pd.Series:
     if split == "segment":
-        return frame["segment"].fillna("unknown")
+        return filled(frame["segment"], "unknown")
     if split == "channel":
-        return frame[channel_column].fillna("unknown")
+        return filled(frame[channel_column], "unknown")
     return pd.Series("All customers", index=frame.index)
 
 
@@ -40,7 +40,7 @@ def journey_map(data: PeerData, filters: Filters, split: str, min_n: int) -> pd.
     """As sql/marts/journey_map.sql."""
     events = filtered(data.journey, "occurred_at", filters)
     events = events.assign(compared_group=_group(events, split).to_numpy())
-    grouped = events.groupby(["compared_group", "touchpoint"])
+    grouped = events.groupby(["compared_group", "touchpoint"], observed=True)
     passed = grouped.agg(
         emotion_n=("emotion", "count"),
         raw_emotion=("emotion", "mean"),
@@ -52,7 +52,7 @@ def journey_map(data: PeerData, filters: Filters, split: str, min_n: int) -> pd.
 
     journeys = journey_outcomes(events)
     journeys = journeys.assign(compared_group=_group(journeys, split, "abandoned_channel").to_numpy())
-    abandoned = journeys.groupby(["compared_group", "abandoned_at"]).size().rename("abandoned").reset_index()
+    abandoned = journeys.groupby(["compared_group", "abandoned_at"], observed=True).size().rename("abandoned").reset_index()
     abandoned = abandoned.rename(columns={"abandoned_at": "touchpoint"})
 
     table = passed.merge(abandoned, on=["compared_group", "touchpoint"], how="left")
@@ -80,7 +80,7 @@ def journey_map(data: PeerData, filters: Filters, split: str, min_n: int) -> pd.
     table["abandonment_margin"] = pd.Series(margins, index=table.index, dtype="float64").where(~table["suppressed"])
     table["abandoned"] = table["abandoned"].astype("Int64").where(~table["suppressed"])
 
-    curve = table.groupby("compared_group")["mean_emotion"]
+    curve = table.groupby("compared_group", observed=True)["mean_emotion"]
     curve_mean = curve.transform("mean")
     curve_sd = curve.transform(lambda values: values.std(ddof=0))
     emotion = table["mean_emotion"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxdata.bench.peer import PeerData, filtered
+from cxdata.bench.peer import PeerData, filled, filtered
 from cxdata.bench.peer.kpis import Z95, nps_change_z, nps_margin, nps_score
 from cxdata.filters import Filters
 
@@ -96,7 +96,7 @@ def nps_by_period(data: PeerData, filters: Filters, min_n: int, grain: str, spli
     answers = filtered(data.responses, "responded_at", filters)
     answers = answers.loc[answers["nps"].notna(), ["responded_at", "segment", "channel", "nps", "nps_class"]]
     if split in ("segment", "channel"):
-        answers = answers.assign(split_value=answers[split].fillna("Not recorded"))
+        answers = answers.assign(split_value=filled(answers[split], "Not recorded"))
     else:
         answers = answers.assign(split_value="All answers")
     counted = _class_counts(_period_columns(answers, grain), ["period", "period_start", "period_end", "split_value"])

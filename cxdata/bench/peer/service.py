@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from cxdata.bench.peer import PeerData, as_float, filtered, seconds_between
+from cxdata.bench.peer import PeerData, as_float, filled, filtered, seconds_between
 from cxdata.bench.peer.kpis import nps_change_z, nps_margin, nps_score, share_margin, share_pct
 from cxdata.filters import Filters
 
@@ -42,7 +42,7 @@ def period_end(starts: pd.Series, grain: str) -> pd.Series:
 def _group_values(tickets: pd.DataFrame, dimension: str) -> pd.Series:
     if dimension == "all":
         return pd.Series("All tickets", index=tickets.index)
-    return tickets[dimension].fillna("Not recorded")
+    return filled(tickets[dimension], "Not recorded")
 
 
 def _truth(values) -> np.ndarray:
@@ -71,7 +71,7 @@ def service_metrics(data: PeerData, filters: Filters, min_n: int, dimension: str
         },
         index=tickets.index,
     )
-    grouped = frame.groupby(["period_start", "group_value"], dropna=False, sort=False)
+    grouped = frame.groupby(["period_start", "group_value"], dropna=False, sort=False, observed=True)
     counted = grouped.agg(
         tickets=("group_value", "size"),
         fcr_n=("fcr_known", "sum"),
@@ -220,7 +220,7 @@ def nps_by_experience(data: PeerData, filters: Filters, min_n: int, lookback_day
     experience = answers["response_id"].map(worst).fillna(0).astype(int).map(SEVERITY_EXPERIENCE)
     counted = (
         answers.assign(experience=experience.to_numpy())
-        .groupby("experience")
+        .groupby("experience", observed=True)
         .agg(n=("nps", "count"), promoters=("nps_class", lambda c: int((c == "promoter").sum())),
              detractors=("nps_class", lambda c: int((c == "detractor").sum())))
     )
@@ -254,9 +254,9 @@ def nps_by_experience(data: PeerData, filters: Filters, min_n: int, lookback_day
 def nps_by_group(data: PeerData, filters: Filters, min_n: int, dimension: str, lookback_days: int) -> pd.DataFrame:
     """As sql/marts/service_nps_by_group.sql: each answer counted once per group of ticket it followed."""
     _answers, paired = _answers_with_tickets(data, filters, lookback_days)
-    paired = paired.assign(group_value=paired[dimension].fillna("Not recorded"))
+    paired = paired.assign(group_value=filled(paired[dimension], "Not recorded"))
     distinct = paired.drop_duplicates(["response_id", "group_value"])
-    counted = distinct.groupby("group_value").agg(
+    counted = distinct.groupby("group_value", observed=True).agg(
         n=("response_id", "size"),
         promoters=("nps_class", lambda c: int((c == "promoter").sum())),
         detractors=("nps_class", lambda c: int((c == "detractor").sum())),

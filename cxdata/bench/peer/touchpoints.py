@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cxdata.bench.peer import PeerData, as_float, filtered
+from cxdata.bench.peer import PeerData, as_float, filled, filtered
 from cxdata.bench.peer.kpis import Z95, nps_margin, nps_score, share_margin, share_pct
 from cxdata.filters import Filters
 
@@ -32,7 +32,7 @@ def touchpoint_answers(data: PeerData, filters: Filters, min_n: int) -> pd.DataF
     written = answers["comment"].fillna("").str.strip() != ""
     counted = (
         answers.assign(written=written.to_numpy())
-        .groupby("touchpoint")
+        .groupby("touchpoint", observed=True)
         .agg(n=("touchpoint", "size"), comments=("written", "sum"))
         .reset_index()
     )
@@ -46,7 +46,7 @@ def touchpoint_performance(data: PeerData, filters: Filters, metric: str, min_n:
     """As sql/marts/touchpoint_performance.sql for one metric: each touchpoint by channel
     and for all channels together, groups without an answer left out."""
     answers = _answers(data, filters)
-    answers = answers.assign(channel_label=answers["channel"].fillna("unknown"))
+    answers = answers.assign(channel_label=filled(answers["channel"], "unknown"))
     if metric == "nps":
         answers = answers[answers["nps"].notna()]
         hits = {"promoters": answers["nps_class"] == "promoter", "detractors": answers["nps_class"] == "detractor"}
@@ -56,9 +56,9 @@ def touchpoint_performance(data: PeerData, filters: Filters, metric: str, min_n:
         hits = {"hits": as_float(answers[column]) >= threshold}
     marked = answers[["touchpoint", "channel_label"]].assign(**{name: np.asarray(flag) for name, flag in hits.items()})
     sums = {name: (name, "sum") for name in hits}
-    by_channel = marked.groupby(["touchpoint", "channel_label"]).agg(n=("touchpoint", "size"), **sums).reset_index()
+    by_channel = marked.groupby(["touchpoint", "channel_label"], observed=True).agg(n=("touchpoint", "size"), **sums).reset_index()
     by_channel = by_channel.rename(columns={"channel_label": "channel"}).assign(all_channels=False)
-    overall = marked.groupby("touchpoint").agg(n=("touchpoint", "size"), **sums).reset_index()
+    overall = marked.groupby("touchpoint", observed=True).agg(n=("touchpoint", "size"), **sums).reset_index()
     overall = overall.assign(channel="All channels", all_channels=True)
     counted = pd.concat([by_channel, overall], ignore_index=True)
     rows = []
@@ -109,7 +109,7 @@ def importance_performance(data: PeerData, filters: Filters, min_n: int) -> pd.D
         rating_pct=100.0 * (rated["rating"] - rated["scale_min"]) / (rated["scale_max"] - rated["scale_min"]),
     )
     rows = []
-    for attribute, group in rated.groupby("attribute"):
+    for attribute, group in rated.groupby("attribute", observed=True):
         n = int(group["nps"].notna().sum())
         importance = _correlation(group)
         suppressed = n < min_n or importance is None
