@@ -7,7 +7,7 @@ from cxdata import ui
 st.set_page_config(page_title="CX Dashboard", page_icon=":material/insights:", layout="wide")
 
 # st.navigation first: it ends Streamlit's pages/-folder mode before any page code runs
-navigation = st.navigation(ui.pages())
+navigation = ui.navigation()
 store = ui.get_store()
 ui.filter_bar(store)
 navigation.run()

@@ -53,17 +53,33 @@ def pages() -> dict[str, list]:
     }
 
 
+def navigation() -> Any:
+    """dashboard.py's st.navigation; from then on this process runs every page through it."""
+    global _shell_has_run
+    chosen = st.navigation(pages())
+    _shell_has_run = True
+    return chosen
+
+
+_shell_has_run = False
+
+
 def _draw_shell_around_a_lone_page() -> None:
     """Streamlit treats an app with a pages/ folder as an old-style multipage app until
     dashboard.py first calls st.navigation, so a copied link opened as the first request
-    after start (and every AppTest run after switch_page) runs its page alone: no filter
-    bar, an automatic menu. Then the page draws the shell's menu and filters itself;
-    st.navigation also ends that mode for every later run."""
+    after start runs its page alone: no filter bar, an automatic menu. Such a page leaves
+    that mode and reruns, now through dashboard.py. AppTest re-enters that mode on every
+    run and does not follow a rerun: there, once dashboard.py has run, the page draws the
+    shell's menu and filters itself."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        st.navigation(pages())
-        filter_bar(_open_store_or_stop())
+    if not PagesManager.uses_pages_directory:
+        return
+    if not _shell_has_run:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    st.navigation(pages())
+    filter_bar(_open_store_or_stop())
 
 
 def get_store() -> Store:

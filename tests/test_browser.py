@@ -324,6 +324,40 @@ def test_upload_german_csv_shows_on_overview(browser, demo_copy, journey_facts, 
             context.close()
 
 
+def test_deep_links_as_first_request_run_the_shell_and_keep_an_upload(browser, demo_copy, tmp_path):
+    """Streamlit runs a page alone until dashboard.py has once called st.navigation: a copied link
+    opened as the very first request after start must still show the filters it carries, and an
+    upload on a page reached that way must not be lost."""
+    content, scores = german_survey_csv(dt.date(2026, 10, 1), dt.date(2026, 10, 31), rows=12)
+    for link, heading in (("/nps_trends?from=2026-08-01&to=2026-10-31&channel=app", "NPS trends"), ("/data", "Data")):
+        with bs.running_app(demo_copy, tmp_path) as app:
+            context = browser.new_context(viewport=bs.VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
+            page = context.new_page()
+            page.set_default_timeout(90_000)
+            try:
+                page.goto(app.url + link)
+                page.wait_for_function(
+                    "h => [...document.querySelectorAll('[data-testid=stMain] h1')].some(e => e.innerText.includes(h))",
+                    arg=heading,
+                )
+                bs.settle(page)
+                sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+                assert "Filters" in sidebar and "Analysis" in sidebar, sidebar
+                if heading == "NPS trends":
+                    chips = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelectTagsContainer"] [aria-label="app"]')
+                    assert chips.count() == 1
+                    assert "channel=app" in page.url and "from=2026-08-01" in page.url
+                else:
+                    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
+                        files=[{"name": "Umfrage.csv", "mimeType": "text/csv", "buffer": content}]
+                    )
+                    bs.settle(page)
+                    page.get_by_text("semicolon-separated").first.wait_for()
+                assert_no_error(page, link)
+            finally:
+                context.close()
+
+
 @pytest.mark.parametrize("ci, outcome", [("true", "2 errors"), ("", "2 skipped")])
 def test_browser_tests_fail_in_ci_when_chromium_is_missing_and_skip_elsewhere(ci, outcome, tmp_path):
     env = {**os.environ, "CI": ci, "CX_CHROMIUM": str(tmp_path / "no-chromium")}
