@@ -28,7 +28,10 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     safe.columns = [neutralise(str(name)) for name in safe.columns]
     for position in range(safe.shape[1]):
         column = safe.iloc[:, position]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # a DuckDB ENUM arrives as a categorical: defuse it as the text it shows
+            safe.isetitem(position, column.astype(object).map(neutralise, na_action="ignore"))
+        elif column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
             # element by element, keeping the dtype (map would turn an object column's None into NaN)
             values = [neutralise(value) for value in column.tolist()]
             safe.isetitem(position, pd.Series(values, index=column.index, dtype=column.dtype))

@@ -276,11 +276,6 @@ def test_a_mapping_with_any_column_names_survives_its_toml_form(columns):
     assert read_toml(mapping.to_toml()) == mapping
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cxdata/ingest/mapping.py _string leaves DEL (U+007F) unescaped, which TOML forbids; "
-    "fix: json.dumps(...).replace('\\x7f', '\\\\u007f'), then drop this mark",
-)
 def test_a_column_name_with_a_delete_character_survives_the_toml_form():
     from cxdata.ingest import Mapping, read_toml
 
@@ -344,11 +339,6 @@ def test_downloads_neutralise_formulas_and_keep_numbers_numbers(frame):
                 assert float(cell) == pytest.approx(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cxdata/export.py safe_csv defuses object and string columns only; a categorical column "
-    "(e.g. a DuckDB ENUM read into pandas) passes through; fix: treat CategoricalDtype like text, then drop this mark",
-)
 def test_downloads_neutralise_formulas_in_categorical_columns():
     from cxdata.export import safe_csv
 

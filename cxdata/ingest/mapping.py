@@ -139,8 +139,9 @@ def to_toml(mapping: Mapping) -> str:
 
 
 def _string(value: str) -> str:
-    # a JSON string is a valid TOML basic string (same escapes)
-    return json.dumps(str(value), ensure_ascii=False)
+    # a JSON string is a valid TOML basic string (same escapes), except that TOML also
+    # forbids a raw DEL, which JSON leaves as it is
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _key(name: str) -> str:
