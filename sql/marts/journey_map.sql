@@ -113,8 +113,7 @@ measured as (
     select
         *,
         case when not emotion_suppressed then raw_emotion end as mean_emotion,
-        -- 95 % confidence interval of a mean: 1.96 standard errors
-        case when not emotion_suppressed then 1.96 * emotion_sd / sqrt(emotion_n) end as emotion_margin,
+        case when not emotion_suppressed then mean_margin(emotion_sd, emotion_n) end as emotion_margin,
         case when not suppressed then share_pct(abandoned, n) end as abandonment_rate,
         case when not suppressed then share_margin(abandoned, n) end as abandonment_margin,
     from ordered
