@@ -111,6 +111,8 @@ def start_watcher(database: str, run: Callable[[list[str]], int]) -> threading.T
     """Watch the store's inbox for the life of the process (a daemon thread)."""
     inbox = inbox_for(database)
     inbox.mkdir(mode=0o700, exist_ok=True)
+    # whoever can write here can run commands (forget included): the owner only, also for an old folder
+    inbox.chmod(0o700)
 
     def watch() -> None:
         while True:

@@ -85,7 +85,15 @@ def _draw_shell_around_a_lone_page() -> None:
 def get_store() -> Store:
     """The process-wide store, for dashboard.py (after its st.navigation) and every page."""
     _draw_shell_around_a_lone_page()
-    return _open_store_or_stop()
+    store = _open_store_or_stop()
+    if getattr(store, "kept_log", None):
+        st.warning(
+            f"The store was not closed cleanly last time. A copy of its write-ahead log is kept at "
+            f"{store.kept_log}. If an import made just before is missing from the Data page's history, "
+            "import it again; then the copy can be deleted.",
+            icon=":material/warning:",
+        )
+    return store
 
 
 def _open_store_or_stop() -> Store:

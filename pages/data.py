@@ -157,11 +157,15 @@ if preview is not None:
         "Rows already in the store with other values", ["update", "skip"], horizontal=True,
         format_func={"update": "Update them", "skip": "Keep the stored version"}.get, key="ingest_on_conflict",
     )
-    signature = (preview.sha256, kind, mapping.to_toml(), on_conflict)
+    redact = st.checkbox(
+        "Remove e-mail addresses and phone numbers from comments", value=False, key="ingest_redact",
+        help="Replaces them with [email] and [phone] before anything is stored.", disabled=kind != "survey",
+    )
+    signature = (preview.sha256, kind, mapping.to_toml(), on_conflict, redact)
     if st.button("Check all rows", type="secondary", key="ingest_check"):
         bar = st.progress(0.0, text="Checking…")
         st.session_state["ingest_report"] = (signature, import_file(
-            store, preview.path, kind, mapping=mapping, dry_run=True, on_conflict=on_conflict,
+            store, preview.path, kind, mapping=mapping, dry_run=True, on_conflict=on_conflict, redact=redact,
             file_name=preview.file_name, profile=profile_name, preview=preview,
             progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text),
         ))
@@ -196,7 +200,7 @@ if preview is not None:
             if st.button(label, type="primary", key="ingest_import"):
                 bar = st.progress(0.0, text="Importing…")
                 final = import_file(
-                    store, preview.path, kind, mapping=mapping, on_conflict=on_conflict,
+                    store, preview.path, kind, mapping=mapping, on_conflict=on_conflict, redact=redact,
                     file_name=preview.file_name, profile=profile_name, preview=preview,
                     progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text),
                 )

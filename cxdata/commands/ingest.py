@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     command.add_argument("--rejects", metavar="FILE.csv", help="write the rejected rows to this CSV file")
     command.add_argument("--max-mb", type=float, help="refuse files larger than this (default $CX_IMPORT_MAX_MB or 500)")
     command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument("--redact", action="store_true",
+                         help="remove e-mail addresses and phone numbers from survey comments before loading")
     command.set_defaults(handler=run_import)
 
     undo = sub.add_parser("undo", help="undo an import: remove its rows, put back what it replaced")
@@ -61,7 +63,7 @@ def run_import(args: argparse.Namespace, store: Store) -> int:
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
     report = import_file(
         store, Path(args.file), args.kind, mapping=mapping, constants=constants, dry_run=args.dry_run,
-        on_conflict=args.on_conflict, profile=args.profile, max_bytes=max_bytes,
+        on_conflict=args.on_conflict, profile=args.profile, max_bytes=max_bytes, redact=args.redact,
     )
     if args.json:
         cli.print_json(report.as_dict())

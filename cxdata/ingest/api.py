@@ -17,6 +17,7 @@ from cxdata.ingest.mapping import Mapping
 from cxdata.ingest.read import Preview, Progress, load_raw, read_preview
 from cxdata.ingest.report import MAX_REJECTS_KEPT, ImportRefused, ImportReport
 from cxdata.ingest.validate import make_plan, validate
+from cxdata import privacy
 from cxdata.store import Store
 
 
@@ -54,6 +55,10 @@ def previous_load(store: Store, sha256: str, kind: str) -> tuple[int, dt.datetim
     return (rows[0][0], rows[0][1]) if rows else None
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {row[0] for row in con.execute(f"describe {table}").fetchall()}
+
+
 def import_file(
     store: Store,
     path: str | Path | bytes,
@@ -68,12 +73,14 @@ def import_file(
     profile: str | None = None,
     max_bytes: int | None = None,
     preview: Preview | None = None,
+    redact: bool = False,
 ) -> ImportReport:
     """Import one file; never raises for bad input: a refused import is a report with outcome 'refused'.
 
     mapping: the columns to use; else the saved `profile` (a name); else a proposal.
     constants: field = value for every row, added to the mapping's own.
     dry_run: validate and count what would happen, write nothing.
+    redact: replace e-mail addresses and phone numbers inside survey comments before loading.
     """
     started = time.perf_counter()
     started_at = dt.datetime.now()
@@ -133,6 +140,9 @@ def import_file(
                 if not constant_problems.empty:
                     first = constant_problems.iloc[0]
                     raise ImportRefused(f"The {first['column']} is not valid: {first['problem']}.")
+                if redact and "comment" in _columns(staging, "clean"):
+                    changed = privacy.redact_column(staging, "clean", "comment")
+                    report.warnings.append(f"Contact details removed from {changed:,} distinct comment texts.")
                 step(0.6, "comparing with the store")
                 incoming = staging.sql("select * exclude (__row) from clean").to_arrow_table()
                 ratings = staging.sql("select * from clean_ratings").to_arrow_table()
