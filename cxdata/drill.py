@@ -61,3 +61,26 @@ def breadcrumb(root: str, levels: Sequence[tuple[str, str]]) -> None:
         if columns[index].button(f"⟵ {label}", key=f"drill_back_{key}"):
             clear(keys[index - 1 :])
             st.rerun()
+
+
+def picker(label: str, options: list[str], drill_key: str, widget_key: str, help: str | None = None) -> None:
+    """A selectbox that opens the same drill level as a chart click: it follows the URL
+    (a click, the breadcrumb's way back) and writes the choice to it."""
+    chosen = st.query_params.get(drill_key)
+    st.session_state[widget_key] = chosen if chosen in options else None
+
+    def picked() -> None:
+        value = st.session_state[widget_key]
+        if value is None:
+            clear([drill_key])
+        else:
+            st.query_params[drill_key] = value
+
+    st.selectbox(
+        label,
+        [None, *options],
+        format_func=lambda value: "Choose a touchpoint…" if value is None else value,
+        help=help,
+        key=widget_key,
+        on_change=picked,
+    )

@@ -119,26 +119,7 @@ drill.push(DRILL_KEY, drill.selected(bars_event, DRILL_KEY, "touchpoint"))
 # -- one touchpoint -------------------------------------------------------------------------
 st.divider()
 options = journey.sort_values("journey_step")["touchpoint"].tolist()
-# the picker follows the URL (a click in a chart, the breadcrumb's way back) and writes to it
-st.session_state[PICK_KEY] = chosen if chosen in options else None
-
-
-def _picked() -> None:
-    picked = st.session_state[PICK_KEY]
-    if picked is None:
-        drill.clear([DRILL_KEY])
-    else:
-        st.query_params[DRILL_KEY] = picked
-
-
-st.selectbox(
-    "Open a touchpoint",
-    [None, *options],
-    format_func=lambda value: "Choose a touchpoint…" if value is None else value,
-    help="The same as clicking a touchpoint in the charts above.",
-    key=PICK_KEY,
-    on_change=_picked,
-)
+drill.picker("Open a touchpoint", options, DRILL_KEY, PICK_KEY, help="The same as clicking a touchpoint in the charts above.")
 
 if chosen is None:
     st.info("Click a touchpoint (a low, for instance) to see its journeys, their comments and how the NPS of those customers compares.")

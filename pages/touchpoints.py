@@ -120,26 +120,7 @@ else:
 # -- one touchpoint -------------------------------------------------------------------------
 st.divider()
 options = answers["touchpoint"].tolist()
-# the picker follows the URL (a click in a chart, the breadcrumb's way back) and writes to it
-st.session_state[PICK_KEY] = chosen if chosen in options else None
-
-
-def _picked() -> None:
-    picked = st.session_state[PICK_KEY]
-    if picked is None:
-        drill.clear(["touchpoint"])
-    else:
-        st.query_params["touchpoint"] = picked
-
-
-st.selectbox(
-    "Open a touchpoint",
-    [None, *options],
-    format_func=lambda value: "Choose a touchpoint…" if value is None else value,
-    help="The same as clicking a touchpoint in the charts above.",
-    key=PICK_KEY,
-    on_change=_picked,
-)
+drill.picker("Open a touchpoint", options, "touchpoint", PICK_KEY, help="The same as clicking a touchpoint in the charts above.")
 
 if chosen is None:
     st.info("Click a touchpoint in the heatmap (or choose one above) to see its NPS over time and read its comments.")
