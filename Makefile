@@ -10,7 +10,7 @@ run: install
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: install-dev browser
-	$(PY) -m pytest
+	PY=$(PY) bash scripts/run-tests.sh
 
 install: $(VENV)/.installed-app
 
