@@ -352,28 +352,53 @@ class Run:
         self.items.append(item)
 
     # -- all -----------------------------------------------------------------------
-    def run(self) -> list[dict[str, Any]]:
+    def run(self, json_path: Path | None = None) -> list[dict[str, Any]]:
+        """Every step in turn; with json_path, the items so far are written after each step,
+        so that a step that fails (after an hour at full size) loses only itself."""
+
+        def save() -> None:
+            if json_path is not None:
+                json_path.parent.mkdir(parents=True, exist_ok=True)
+                text = json.dumps([self.run_info(), *self.items], indent=2, ensure_ascii=False)
+                json_path.write_text(text + "\n", encoding="utf-8")
+
+        self.load_by_step: dict[str, list[float]] = {}
+
+        def note(step: str) -> None:
+            # other processes share the 2 cores: the load says how much of them a step had
+            self.load_by_step[step] = [round(value, 2) for value in os.getloadavg()]
+
+        note("start")
         self.prepare()
+        note("cold")
         cold = self.cold()
+        note("warm")
         self.warm(cold)
+        save()
         # before the scripts: AppTest's store stays open in this process for good (the
         # dashboard's command inbox watcher holds it), and the child must open the store
         if self.options.memory:
+            note("memory")
             self.memory()
+            save()
         if self.options.scripts:
+            note("scripts")
             self.scripts()
+            save()
         self.peer_data = None
         gc.collect()
+        note("import")
         self.imports()
-        self.items.insert(0, self.run_info())
-        return self.items
+        note("end")
+        save()
+        return [self.run_info(), *self.items]
 
     def run_info(self) -> dict[str, Any]:
         load = os.getloadavg()
         return {
             "item": "run",
             "started_at": self.started.isoformat(timespec="seconds"),
-            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "written_at": dt.datetime.now().isoformat(timespec="seconds"),
             "responses": self.options.responses,
             "rows": self.counts,
             "repeat": self.options.repeat,
@@ -383,7 +408,8 @@ class Run:
                 "cpus": os.cpu_count(),
                 "platform": platform.platform(),
                 "python": platform.python_version(),
-                "load_average_at_end": [round(value, 2) for value in load],
+                "load_average_when_written": [round(value, 2) for value in load],
+                "load_average_by_step": getattr(self, "load_by_step", {}),
             },
         }
 
@@ -399,10 +425,6 @@ def _rows_label(rows: int) -> str:
 def main(options: Options, json_path: Path | None, log: Callable[[str], None] = print) -> list[dict[str, Any]]:
     started = time.perf_counter()
     run = Run(options, log)
-    items = run.run()
-    log(f"Done in {time.perf_counter() - started:.0f} s.")
-    if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        log(f"Wrote {json_path}.")
+    items = run.run(json_path)
+    log(f"Done in {time.perf_counter() - started:.0f} s." + (f" Wrote {json_path}." if json_path else ""))
     return items
