@@ -146,3 +146,18 @@ def test_views_are_recreated_only_when_their_definitions_changed(tmp_path):
         unchanged._con.execute("update installed_objects set digest = 'definitions of an older version'")
     with Store(path) as changed:
         assert changed.query_rows("select count(*) from duckdb_views() where view_name = 'filter_options'") == [(1,)]
+
+
+def test_filter_options_are_every_effective_segment_region_and_channel(metric_store):
+    independent = metric_store.query(
+        "select 'segment' as dimension, segment as value from response_facts where segment is not null"
+        " union select 'segment', segment from customers where segment is not null"
+        " union select 'region', region from response_facts where region is not null"
+        " union select 'region', region from customers where region is not null"
+        " union select 'channel', channel from responses where channel is not null"
+        " union select 'channel', channel from tickets where channel is not null"
+        " union select 'channel', channel from journey_events where channel is not null"
+        " order by all"
+    )
+    shown = metric_store.query("select * from filter_options order by all")
+    assert shown.to_dict("records") == independent.to_dict("records") and len(shown) > 0

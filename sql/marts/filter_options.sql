@@ -2,8 +2,10 @@
 create or replace view filter_options as
 with
 
+-- a response's effective segment is its own or its customer's, so the values of both
+-- columns are exactly the choices; reading them without the join keeps this cheap
 segments as (
-    select distinct 'segment' as dimension, segment as value from response_facts where segment is not null
+    select distinct 'segment' as dimension, segment as value from main.responses where segment is not null
     union
     select distinct 'segment', segment from main.customers where segment is not null
 ),
@@ -17,7 +19,7 @@ channels as (
 ),
 
 regions as (
-    select distinct 'region' as dimension, region as value from response_facts where region is not null
+    select distinct 'region' as dimension, region as value from main.responses where region is not null
     union
     select distinct 'region', region from main.customers where region is not null
 ),
