@@ -31,9 +31,75 @@ def _run_dashboard() -> None:
         st.navigation, st.Page = _navigation, _page
 
 
+# CX_BENCH_SKIP_ALTAIR_VALIDATION=1: a design experiment — Altair builds and validates every
+# chart against the Vega-Lite JSON schema on every rerun, cache hit or not; this measures a
+# rerun without that validation (what caching the finished chart spec would save)
+if os.environ.get("CX_BENCH_SKIP_ALTAIR_VALIDATION"):
+    from altair.utils import schemapi
+
+    schemapi.disable_debug_mode()
+    schemapi.SchemaBase.validate = classmethod(lambda cls, instance, schema=None: None)
+
+
+# CX_BENCH_PARTS=FILE: where a rerun's time goes, without a profiler's distortion: the time
+# spent in the cached query calls, the chart builders of cxdata.charts, st.altair_chart
+# (Altair's to_dict with validation, Arrow serialisation) and st.dataframe, written as JSON
+def _timed_parts(path: str) -> None:
+    import functools
+    import importlib
+    import json
+    import pkgutil
+    import time
+
+    import cxdata.charts
+    from cxdata import ui
+
+    spent: dict[str, float] = {}
+    patched: list[tuple[object, str, object]] = []
+    # only the outermost timed call counts (a chart builder calls other builders)
+    depth = [0]
+
+    def wrap(owner: object, name: str, part: str) -> None:
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed_call(*args, **kwargs):
+            depth[0] += 1
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    spent[part] = spent.get(part, 0.0) + (time.perf_counter() - started) * 1000
+
+        setattr(owner, name, timed_call)
+        patched.append((owner, name, original))
+
+    wrap(ui, "cached", "cached queries (cache hits included)")
+    wrap(st, "altair_chart", "st.altair_chart (to_dict, validation, Arrow)")
+    wrap(st, "dataframe", "st.dataframe")
+    for module_info in pkgutil.iter_modules(cxdata.charts.__path__):
+        module = importlib.import_module(f"cxdata.charts.{module_info.name}")
+        for name, value in list(vars(module).items()):
+            if callable(value) and getattr(value, "__module__", None) == module.__name__ and not name.startswith("_"):
+                wrap(module, name, "chart builders (cxdata.charts)")
+    started = time.perf_counter()
+    try:
+        _run_dashboard()
+    finally:
+        spent["whole script"] = (time.perf_counter() - started) * 1000
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump({part: round(ms, 1) for part, ms in spent.items()}, out)
+
+
 # CX_BENCH_PROFILE=FILE: profile the script run (it runs in AppTest's script thread, where
 # a profiler started by the caller does not see it) and write the stats to FILE
-if os.environ.get("CX_BENCH_PROFILE"):
+if os.environ.get("CX_BENCH_PARTS"):
+    _timed_parts(os.environ["CX_BENCH_PARTS"])
+elif os.environ.get("CX_BENCH_PROFILE"):
     import cProfile
 
     profiler = cProfile.Profile()
