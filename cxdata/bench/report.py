@@ -1,7 +1,13 @@
-"""The measured items as Markdown tables (printed by the command, pasted into BENCHMARKS.md)."""
+"""The measured items as Markdown tables (printed by the command, pasted into BENCHMARKS.md).
+
+`python -m cxdata.bench.report FILE.json` prints the results section of BENCHMARKS.md for a run.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -46,11 +52,70 @@ def table(items: list[dict[str, Any]]) -> str:
                 f"| {item['peer_rows_per_s']:,} | {_x(item['floor_over_ours'])} | {_targets(item)} |",
             ]
         elif item["item"] == "memory":
+            steps = " · ".join(
+                f"{key.removeprefix('peak_rss_after_').removesuffix('_mb')} {value:,}"
+                for key, value in item.items()
+                if key.startswith("peak_rss_after_")
+            )
             lines += [
                 "",
-                "| memory | peak RSS MB | store MB | harness peak RSS MB (with the peer) | targets |",
-                "|---|---|---|---|---|",
-                f"| memory | {item['peak_rss_mb']:,} | {item['store_mb']:,} | {item['harness_peak_rss_mb']:,} "
+                "| memory | peak RSS MB | after each step (MB) | store MB | harness peak RSS MB (with the peer) | targets |",
+                "|---|---|---|---|---|---|",
+                f"| memory | {item['peak_rss_mb']:,} | {steps} | {item['store_mb']:,} | {item['harness_peak_rss_mb']:,} "
                 f"| {_targets(item)} |",
             ]
     return "\n".join(lines)
+
+
+TARGET_NAMES = {
+    "warm_within_300_ms": "warm query set ≤ 300 ms",
+    "within_2x_floor": "≤ 2× the floor",
+    "3x_faster_than_peer": "≥ 3× faster than the peer",
+    "cache_hit_within_100_ms": "cache hit ≤ 100 ms",
+    "at_least_300k_rows_per_s": "import ≥ 300,000 rows/s",
+    "within_3x_floor": "import within 3× of the floor",
+    "peak_rss_within_1_5_gb": "peak memory ≤ 1.5 GB",
+}
+
+
+def target_summary(items: list[dict[str, Any]]) -> str:
+    """Each target: how many measured items met it, and which missed."""
+    results: dict[str, list[tuple[str, bool]]] = {}
+    for item in items:
+        for name, met in (item.get("targets") or {}).items():
+            results.setdefault(name, []).append((item["item"], met))
+    lines = ["| target | met | missed by |", "|---|---|---|"]
+    for name, label in TARGET_NAMES.items():
+        if name not in results:
+            continue
+        outcomes = results[name]
+        missed = [item for item, met in outcomes if not met]
+        verdict = "**met**" if not missed else f"**missed** ({len(outcomes) - len(missed)} of {len(outcomes)} met)"
+        lines.append(f"| {label} | {verdict} | {', '.join(f'`{item}`' for item in missed) or '–'} |")
+    return "\n".join(lines)
+
+
+def run_header(items: list[dict[str, Any]]) -> str:
+    run = next(item for item in items if item["item"] == "run")
+    rows = ", ".join(f"{table} {count:,}" for table, count in run["rows"].items())
+    loads = "; ".join(f"{step} {values[0]}" for step, values in run["machine"].get("load_average_by_step", {}).items())
+    views = "; ".join(f"{name}: {params}" for name, params in run["views"].items())
+    peer = ", ".join(f"{table} {ms / 1000:,.1f} s" for table, ms in run["peer_load_ms"].items())
+    return "\n".join(
+        [
+            f"- **When:** {run['started_at']} – {run['written_at']} (UTC), {run['repeat']} repetitions.",
+            f"- **Machine:** {run['machine']['cpus']} cores, {run['machine']['platform']}, Python {run['machine']['python']}.",
+            f"- **Load average (1 min) at each step** (other engineers' work shares the 2 cores): {loads}.",
+            f"- **Store:** {rows}.",
+            f"- **Views:** {views}.",
+            f"- **The peer's load into pandas:** {peer}.",
+        ]
+    )
+
+
+def results_section(items: list[dict[str, Any]]) -> str:
+    return "\n\n".join(["### Targets", target_summary(items), "### Run", run_header(items), "### Every item", table(items)])
+
+
+if __name__ == "__main__":
+    print(results_section(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
