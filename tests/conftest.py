@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cxdata import layout
 from cxdata.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +29,14 @@ TABLE_KEYS = {
 
 
 def insert_frame(store: Store, table: str, frame: pd.DataFrame) -> None:
-    """Insert a DataFrame by column name, leaving unnamed columns null."""
+    """Insert a DataFrame by column name, leaving unnamed columns null; the stored segment and
+    region of the facts are derived as the import derives them (cxdata/layout.py)."""
     columns = ", ".join(frame.columns)
     with store.transaction() as cursor:
         cursor.register("incoming", frame)
         cursor.execute(f"insert into {table} ({columns}) select {columns} from incoming")
         cursor.unregister("incoming")
+        layout.refresh(cursor)
 
 
 def synthetic_tables(seed: int = 42, customers: int = 300, responses: int = 4000, tickets: int = 1200) -> dict[str, pd.DataFrame]:

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from cxdata import layout
 from cxdata.ingest import fields as F
 from cxdata.ingest.report import ImportRefused
 from cxdata.store import Store
@@ -151,19 +152,12 @@ def load(
                     "where list_contains($claimed, ingest_actions.action) group by stored.response_id",
                     {"id": import_id, "claimed": claimed},
                 )
-            assignments = ", ".join(f"{name} = incoming.{name}" for name in columns if name != key)
-            cur.execute(
-                f"update {table} set {assignments}, import_id = $id from incoming, ingest_actions "
-                f"where {table}.{key} = incoming.{key} and ingest_actions.key = incoming.{key} "
-                "and list_contains($claimed, ingest_actions.action)",
-                {"id": import_id, "claimed": claimed},
-            )
-            names = ", ".join(columns)
-            cur.execute(
-                f"insert into {table} ({names}, import_id) select {names}, $id from incoming "
-                f"where {key} in (select key from ingest_actions where action = 'insert')",
-                {"id": import_id},
-            )
+            _write_rows(cur, table, key, columns, import_id, claimed)
+            if table in layout.BY_NAME:
+                _refuse_duplicates(cur, table)
+            elif table == "customers":
+                # the customers' (new) segment and region now apply to their responses, tickets and events
+                layout.refresh(cur, customers_of_import=import_id)
             rating_rows = 0
             if kind == "survey":
                 written = ["insert", "change"] if on_conflict == "update" else ["insert"]
@@ -178,6 +172,7 @@ def load(
                     "(select key from ingest_actions where list_contains($written, action))",
                     {"written": written},
                 ).fetchall()[0][0]
+                _refuse_duplicate_ratings(cur)
             counts = _counts(rows, on_conflict, rating_rows)
             _insert_lineage(cur, import_id, kind, lineage, counts)
             cur.execute("drop table ingest_actions")
@@ -187,6 +182,53 @@ def load(
         # validation should have caught it; the transaction is rolled back either way
         raise ImportRefused(f"The store refused the rows ({str(error).splitlines()[0]}); nothing was loaded.") from None
     return import_id, counts
+
+
+def _write_rows(
+    cur: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], import_id: int, claimed: list[str]
+) -> None:
+    """Update the stored rows the import takes over and append the new ones (in date order,
+    with the segment and region that apply to them: cxdata/layout.py)."""
+    source, extra, order = "incoming", [], ""
+    if table in layout.BY_NAME:
+        fact = layout.BY_NAME[table]
+        source = (f"(select facts.*, {layout.dimension_columns(table)} "
+                  f"from incoming as facts {layout.customers_join()})")
+        extra, order = ["fact_segment", "fact_region"], f" order by {fact.date_column}"
+    assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
+    cur.execute(
+        f"update {table} set {assignments}, import_id = $id from {source} as incoming, ingest_actions "
+        f"where {table}.{key} = incoming.{key} and ingest_actions.key = incoming.{key} "
+        "and list_contains($claimed, ingest_actions.action)",
+        {"id": import_id, "claimed": claimed},
+    )
+    names = ", ".join([*columns, *extra])
+    cur.execute(
+        f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming "
+        f"where {key} in (select key from ingest_actions where action = 'insert'){order}",
+        {"id": import_id},
+    )
+
+
+def _refuse_duplicates(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+    duplicated = layout.duplicated_key(cur, table, "ingest_actions")
+    if duplicated is not None:
+        raise ImportRefused(
+            f"{layout.BY_NAME[table].key} {duplicated} would be stored twice in {table}; nothing was loaded. "
+            "Please report this: the import keys every row by its id, so it is a fault in the importer."
+        )
+
+
+def _refuse_duplicate_ratings(cur: duckdb.DuckDBPyConnection) -> None:
+    rows = cur.execute(
+        "select response_id, attribute from response_ratings "
+        "where response_id in (select key from ingest_actions) group by all having count(*) > 1 limit 1"
+    ).fetchall()
+    if rows:
+        raise ImportRefused(
+            f"The rating {rows[0][1]!r} of response {rows[0][0]} would be stored twice; nothing was loaded. "
+            "Map each rating column to its own attribute."
+        )
 
 
 def _insert_lineage(cur: duckdb.DuckDBPyConnection, import_id: int, kind: str, lineage: dict[str, Any], counts: Counts) -> None:
@@ -273,6 +315,8 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 ).fetchall()[0][0]
             cur.execute("drop table undo_keys")
             cur.execute("drop table undo_restore")
+        # put-back or removed customers change which segment and region apply to facts
+        layout.refresh(cur)
         cur.execute(
             "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",
             {"id": import_id},

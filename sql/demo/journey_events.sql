@@ -1,7 +1,8 @@
 -- one row per demo journey event: a journey walks the touchpoints from the stage it enters
 -- at, in position order, skipping some, and ends early at its first abandoned step
 insert into journey_events (
-    event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome, import_id
+    event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome, import_id,
+    fact_segment, fact_region
 )
 with
 
@@ -139,4 +140,8 @@ final as (
     where occurred_at < $start::timestamp + to_seconds(active_to_day * 86400)
 )
 
-select * from final;
+-- stored with the segment and region that apply (cxdata/layout.py), in date order
+select facts.*, customers.segment as fact_segment, customers.region as fact_region
+from final as facts
+left join main.customers as customers on customers.customer_id = facts.customer_id
+order by facts.occurred_at;

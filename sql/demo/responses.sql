@@ -1,7 +1,7 @@
 -- one row per demo survey response
 insert into responses (
     response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region,
-    nps, csat, ces, comment, language, import_id
+    nps, csat, ces, comment, language, import_id, fact_segment, fact_region
 )
 with
 
@@ -275,4 +275,11 @@ final as (
         and comments.text_number = with_text_number.text_number
 )
 
-select * from final;
+-- stored with the segment and region that apply (cxdata/layout.py), in date order
+select
+    facts.*,
+    coalesce(facts.segment, customers.segment) as fact_segment,
+    coalesce(facts.region, customers.region) as fact_region,
+from final as facts
+left join main.customers as customers on customers.customer_id = facts.customer_id
+order by facts.responded_at;

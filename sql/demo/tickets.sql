@@ -1,7 +1,7 @@
 -- one row per demo support ticket
 insert into tickets (
     ticket_id, customer_id, created_at, first_response_at, resolved_at, channel, category,
-    priority, status, replies, reopens, csat, import_id
+    priority, status, replies, reopens, csat, import_id, fact_segment, fact_region
 )
 with
 
@@ -166,4 +166,8 @@ final as (
     from statused
 )
 
-select * from final;
+-- stored with the segment and region that apply (cxdata/layout.py), in date order
+select facts.*, customers.segment as fact_segment, customers.region as fact_region
+from final as facts
+left join main.customers as customers on customers.customer_id = facts.customer_id
+order by facts.created_at;

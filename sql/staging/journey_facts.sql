@@ -1,13 +1,11 @@
 -- one row per journey event, with its customer's segment and region and its place on the journey
+-- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers)
 create or replace view journey_facts as
 with
 
 events as (
-    select * from main.journey_events
-),
-
-customers as (
-    select customer_id, segment, region from main.customers
+    select * exclude (fact_segment, fact_region), fact_segment as segment, fact_region as region
+    from main.journey_events
 ),
 
 touchpoints as (
@@ -17,13 +15,10 @@ touchpoints as (
 final as (
     select
         events.*,
-        customers.segment,
-        customers.region,
         touchpoints.position as touchpoint_position,
         touchpoints.moment_of_truth,
         events.outcome = 'abandoned' as is_abandoned,
     from events
-    left join customers on customers.customer_id = events.customer_id
     left join touchpoints on touchpoints.touchpoint = events.touchpoint
 )
 

@@ -1,13 +1,10 @@
 -- one row per survey response, with the segment and region that apply to it and its classes
+-- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers)
 create or replace view response_facts as
 with
 
 responses as (
     select * from main.responses
-),
-
-customers as (
-    select customer_id, segment, region from main.customers
 ),
 
 touchpoints as (
@@ -26,8 +23,8 @@ final as (
         touchpoints.position as touchpoint_position,
         touchpoints.moment_of_truth,
         -- a response's own segment and region override the customer's
-        coalesce(responses.segment, customers.segment) as segment,
-        coalesce(responses.region, customers.region) as region,
+        responses.fact_segment as segment,
+        responses.fact_region as region,
         responses.nps,
         responses.csat,
         responses.ces,
@@ -42,7 +39,6 @@ final as (
         responses.language,
         responses.import_id,
     from responses
-    left join customers on customers.customer_id = responses.customer_id
     left join touchpoints on touchpoints.touchpoint = responses.touchpoint
 )
 

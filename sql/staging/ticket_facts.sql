@@ -1,25 +1,20 @@
 -- one row per support ticket, with its customer's segment and region and the FCR rule applied
+-- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers)
 create or replace view ticket_facts as
 with
 
 tickets as (
-    select * from main.tickets
-),
-
-customers as (
-    select customer_id, segment, region from main.customers
+    select * exclude (fact_segment, fact_region), fact_segment as segment, fact_region as region
+    from main.tickets
 ),
 
 classified as (
     select
         tickets.*,
-        customers.segment,
-        customers.region,
         tickets.status in ('solved', 'closed') and tickets.resolved_at is not null as is_resolved,
         date_diff('second', tickets.created_at, tickets.first_response_at) / 60.0 as first_response_minutes,
         date_diff('second', tickets.created_at, tickets.resolved_at) / 60.0 as resolution_minutes,
     from tickets
-    left join customers on customers.customer_id = tickets.customer_id
 ),
 
 final as (

@@ -1,0 +1,99 @@
+"""The stored fact layout: each fact row carries the segment and region that apply to it.
+
+`fact_segment` and `fact_region` on responses, tickets and journey events are what the
+filters and every segment or region split read (sql/staging/*_facts.sql), so that no page
+query joins the customers table. They are derived data, and this module is the one place
+that derives them: a response's own segment and region override its customer's; tickets
+and journey events take their customer's. Whatever writes a fact row or a customer calls
+in here in the same transaction (the import, undo, the demo), so a reader never sees them
+out of step. sql/schema/006_fact_layout.sql explains why they exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+
+
+@dataclasses.dataclass(frozen=True)
+class FactTable:
+    name: str
+    key: str
+    # the column the pages filter by date: rows are appended in its order
+    date_column: str
+    # the segment and region that apply to a row, over the aliases `facts` and `customers`
+    segment: str
+    region: str
+
+
+FACT_TABLES = (
+    FactTable(
+        "responses", "response_id", "responded_at",
+        "coalesce(facts.segment, customers.segment)", "coalesce(facts.region, customers.region)",
+    ),
+    FactTable("tickets", "ticket_id", "created_at", "customers.segment", "customers.region"),
+    FactTable("journey_events", "event_id", "occurred_at", "customers.segment", "customers.region"),
+)
+BY_NAME = {table.name: table for table in FACT_TABLES}
+
+
+def dimension_columns(table: str) -> str:
+    """The select list that adds fact_segment and fact_region to rows aliased `facts`,
+    joined to `customers` (see customers_join)."""
+    fact = BY_NAME[table]
+    return f"{fact.segment} as fact_segment, {fact.region} as fact_region"
+
+
+def customers_join() -> str:
+    return "left join main.customers as customers on customers.customer_id = facts.customer_id"
+
+
+def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None) -> int:
+    """Set fact_segment and fact_region wherever they differ from what the customers table
+    now says; returns the rows changed.
+
+    customers_of_import limits the work to the facts of customers written by that import
+    (a customers import); without it every fact row is checked (after an undo, which may
+    put back or remove customers)."""
+    changed = 0
+    for fact in FACT_TABLES:
+        scope = "and customers.import_id = $import_id" if customers_of_import is not None else ""
+        params = {"import_id": customers_of_import} if customers_of_import is not None else {}
+        sql = (
+            f"update {fact.name} set fact_segment = wanted.segment, fact_region = wanted.region from ("
+            f"  select facts.{fact.key} as key, {fact.segment} as segment, {fact.region} as region"
+            f"  from main.{fact.name} as facts {customers_join()}"
+            f"  where (facts.fact_segment is distinct from {fact.segment}"
+            f"     or facts.fact_region is distinct from {fact.region}) {scope}"
+            f") as wanted where {fact.name}.{fact.key} = wanted.key"
+        )
+        changed += cursor.execute(sql, params).fetchall()[0][0]
+    return changed
+
+
+def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per fact table, the rows whose stored segment or region is not the one that applies
+    (always zero unless something wrote around this module; the tests check it)."""
+    found = {}
+    for fact in FACT_TABLES:
+        found[fact.name] = cursor.execute(
+            f"select count(*) from main.{fact.name} as facts {customers_join()} "
+            f"where facts.fact_segment is distinct from {fact.segment} "
+            f"or facts.fact_region is distinct from {fact.region}"
+        ).fetchall()[0][0]
+    return found
+
+
+def duplicated_key(cursor: duckdb.DuckDBPyConnection, table: str, keys_table: str) -> str | None:
+    """A key of `table` stored more than once among the keys listed in keys_table(key), if any.
+
+    The large fact tables have no primary key (sql/schema/006_fact_layout.sql); the import
+    asks this before it commits, so a mistake anywhere refuses the import instead of
+    storing a row twice."""
+    fact = BY_NAME[table]
+    rows = cursor.execute(
+        f"select {fact.key} from main.{table} where {fact.key} in (select key from {keys_table}) "
+        f"group by {fact.key} having count(*) > 1 limit 1"
+    ).fetchall()
+    return rows[0][0] if rows else None

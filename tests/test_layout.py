@@ -1,0 +1,143 @@
+"""The stored fact layout: fact_segment and fact_region stay in step with the customers
+through imports and undo, the migration derives them and stores rows in date order, and
+a key stored twice refuses the import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cxdata import layout
+from cxdata.ingest import import_file, undo_import
+from cxdata.store import Store, latest_schema_version
+from tests.test_ingest_helpers import module_store, store, store_fingerprint, write_csv  # noqa: F401
+
+
+def facts(store: Store) -> dict[str, tuple]:
+    """Every fact row's id -> (stored segment, stored region)."""
+    rows = {}
+    for table in layout.FACT_TABLES:
+        for key, segment, region in store.query_rows(f"select {table.key}, fact_segment, fact_region from {table.name}"):
+            rows[key] = (segment, region)
+    return rows
+
+
+def import_customers(store: Store, tmp_path, rows, name: str) -> int:
+    path = write_csv(tmp_path / name, [["customer_id", "segment", "region"], *rows])
+    return import_file(store, path, "customers").import_id
+
+
+@pytest.fixture
+def facts_of_c1(store, tmp_path):
+    """R1 answers for customer C1, R2 for C1 with its own segment, R3 anonymously with its own
+    segment and region; T1 and E1 belong to C1. C1 itself is not imported yet."""
+    import_file(store, write_csv(tmp_path / "survey.csv", [
+        ["response_id", "customer_id", "responded_at", "nps", "segment", "region"],
+        ["R1", "C1", "2025-03-02 10:00", "9", "", ""],
+        ["R2", "C1", "2025-03-01 10:00", "3", "Enterprise", ""],
+        ["R3", "", "2025-03-03 10:00", "7", "SMB", "Schweiz"],
+    ]), "survey")
+    import_file(store, write_csv(tmp_path / "tickets.csv", [
+        ["ticket_id", "customer_id", "created_at", "status"], ["T1", "C1", "2025-03-01 09:00", "open"],
+    ]), "tickets")
+    import_file(store, write_csv(tmp_path / "journey.csv", [
+        ["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint"],
+        ["E1", "J1", "C1", "2025-03-01 08:00", "purchase", "Payment"],
+    ]), "journey")
+    return store
+
+
+def test_facts_imported_before_their_customer_take_its_segment_when_it_arrives_and_lose_it_on_undo(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    assert facts(store) == {
+        "R1": (None, None), "R2": ("Enterprise", None), "R3": ("SMB", "Schweiz"), "T1": (None, None), "E1": (None, None),
+    }
+
+    first = import_customers(store, tmp_path, [["C1", "SMB", "Österreich"]], "customers.csv")
+    assert facts(store) == {
+        "R1": ("SMB", "Österreich"), "R2": ("Enterprise", "Österreich"), "R3": ("SMB", "Schweiz"),
+        "T1": ("SMB", "Österreich"), "E1": ("SMB", "Österreich"),
+    }
+    second = import_customers(store, tmp_path, [["C1", "Consumer", "Österreich"]], "moved.csv")
+    assert facts(store)["R1"] == ("Consumer", "Österreich") and facts(store)["R2"] == ("Enterprise", "Österreich")
+    assert facts(store)["T1"] == facts(store)["E1"] == ("Consumer", "Österreich")
+    # what the pages read follows: the filter finds R1 under its customer's new segment
+    assert store.query_rows("select response_id from filtered_responses(segments := ['Consumer'])") == [("R1",)]
+
+    undo_import(store, second)
+    assert facts(store)["R1"] == facts(store)["T1"] == facts(store)["E1"] == ("SMB", "Österreich")
+    undo_import(store, first)
+    assert facts(store)["R1"] == facts(store)["T1"] == facts(store)["E1"] == (None, None)
+    assert facts(store)["R2"] == ("Enterprise", None)
+    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+
+
+def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    import_customers(store, tmp_path, [["C1", "SMB", "Österreich"]], "customers.csv")
+    import_file(store, write_csv(tmp_path / "again.csv", [
+        ["response_id", "customer_id", "responded_at", "nps", "segment", "region"],
+        ["R1", "C1", "2025-03-02 10:00", "9", "Mid-Market", ""],
+    ]), "survey")
+    assert facts(store)["R1"] == ("Mid-Market", "Österreich")
+    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+
+
+def test_an_import_appends_its_rows_in_date_order(facts_of_c1):
+    stored = [row[0] for row in facts_of_c1.query_rows("select response_id from responses order by rowid")]
+    assert stored == ["R2", "R1", "R3"]
+
+
+def test_a_key_stored_twice_by_another_writer_refuses_the_import_and_changes_nothing(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    # a script writing around the importer (the large fact tables have no primary key)
+    with store.transaction() as cursor:
+        cursor.execute("insert into responses select * from responses where response_id = 'R1'")
+    before = store_fingerprint(store)
+    again = write_csv(tmp_path / "r1.csv", [
+        ["response_id", "customer_id", "responded_at", "nps"], ["R1", "C1", "2025-03-02 10:00", "10"],
+    ])
+    report = import_file(store, again, "survey")
+    assert report.outcome == "refused"
+    assert "response_id R1 would be stored twice in responses" in report.message
+    assert store_fingerprint(store) == before
+
+
+def test_migrating_a_version_five_store_derives_segments_sorts_by_date_and_keeps_checks(tmp_path):
+    path = str(tmp_path / "v5.duckdb")
+    with Store(path, migrate_to=5) as old:
+        old._con.execute("insert into customers (customer_id, segment, region) values ('C1', 'SMB', 'Schweiz')")
+        old._con.execute(
+            "insert into responses (response_id, customer_id, responded_at, segment, nps) values "
+            "('late', 'C1', '2025-05-01', null, 9), ('early', 'C1', '2025-01-01', 'Enterprise', 3), "
+            "('anonymous', null, '2025-03-01', null, 7)"
+        )
+        old._con.execute(
+            "insert into tickets (ticket_id, customer_id, created_at) values "
+            "('T2', 'C1', '2025-02-01'), ('T1', null, '2025-01-01')"
+        )
+        old._con.execute(
+            "insert into journey_events (event_id, journey_id, customer_id, occurred_at, stage, touchpoint) values "
+            "('E2', 'J', 'C1', '2025-02-01', 'purchase', 'Payment'), ('E1', 'J', 'C1', '2025-01-01', 'purchase', 'Ad')"
+        )
+        old._con.execute("insert into response_ratings values ('late', 'Speed', 4, 1, 5)")
+        kept = old.query_rows("select response_id, customer_id, responded_at, segment, nps from responses order by 1")
+
+    with Store(path) as migrated:
+        assert migrated.schema_version() == latest_schema_version()
+        assert migrated.query_rows("select response_id, customer_id, responded_at, segment, nps from responses order by 1") == kept
+        assert migrated.query_rows("select response_id, fact_segment, fact_region from responses order by rowid") == [
+            ("early", "Enterprise", "Schweiz"), ("anonymous", None, None), ("late", "SMB", "Schweiz"),
+        ]
+        assert migrated.query_rows("select ticket_id, fact_segment from tickets order by rowid") == [("T1", None), ("T2", "SMB")]
+        assert migrated.query_rows("select event_id from journey_events order by rowid") == [("E1",), ("E2",)]
+        assert migrated.query_rows("select * from response_ratings") == [("late", "Speed", 4.0, 1.0, 5.0)]
+        keys = migrated.query_rows(
+            "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
+            "and table_name in ('responses', 'response_ratings', 'tickets', 'journey_events')"
+        )
+        assert keys == []
+        # the checks on the values stay
+        with pytest.raises(Exception, match="CHECK constraint"):
+            migrated._con.execute("insert into responses (response_id, responded_at, nps) values ('bad', '2025-01-01', 11)")
