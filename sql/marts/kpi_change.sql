@@ -5,20 +5,22 @@ create or replace macro kpi_change(
 ) as table
 with
 
-current_period as (
+-- both periods in one pass over the answers and tickets, each counted as if it were the only one
+both_periods as materialized (
     select *
-    from kpi_summary(
+    from kpi_period_summary(
         date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions, min_n := min_n
+        segments := segments, channels := channels, regions := regions, min_n := min_n,
+        with_previous := true, previous_from := previous_from, previous_to := previous_to
     )
 ),
 
+current_period as (
+    select * from both_periods where not is_previous
+),
+
 previous_period as (
-    select *
-    from kpi_summary(
-        date_from := previous_from, date_to := previous_to,
-        segments := segments, channels := channels, regions := regions, min_n := min_n
-    )
+    select * from both_periods where is_previous
 ),
 
 compared as (

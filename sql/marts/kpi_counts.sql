@@ -1,42 +1,151 @@
--- one row per headline KPI (nps, csat, ces, fcr, churn_rate, revenue_at_risk): the counts its formula needs
+-- one row per period and headline KPI (nps, csat, ces, fcr, churn_rate, revenue_at_risk): the counts its formula needs
+-- The periods: the window, or each week or month of it (grain), and with with_previous also the
+-- window previous_from…previous_to. Each period is counted as if it were asked for alone; all of
+-- them come from one pass over the answers, the tickets and the customers.
 create or replace macro kpi_counts(
-    date_from := null, date_to := null, segments := null, channels := null, regions := null
+    date_from := null, date_to := null, segments := null, channels := null, regions := null,
+    grain := 'window', with_previous := false, previous_from := null, previous_to := null
 ) as table
 with
 
-responses as (
-    select *
+-- an open-ended filter means the whole span of the answers
+answer_span as (
+    select
+        min(responded_at)::date as first_day,
+        max(responded_at)::date as last_day,
+    from main.responses
+),
+
+windows as (
+    select
+        coalesce(date_from::date, first_day) as first_day,
+        coalesce(date_to::date, last_day) as last_day,
+        coalesce(previous_from::date, first_day) as previous_first_day,
+        coalesce(previous_to::date, last_day) as previous_last_day,
+        case grain
+            when 'week' then date_trunc('week', coalesce(date_from::date, first_day))::date
+            when 'month' then date_trunc('month', coalesce(date_from::date, first_day))::date
+        end as calendar_start,
+    from answer_span
+),
+
+period_starts as (
+    select first_day as period_start, windows.*
+    from windows
+    where grain not in ('week', 'month')
+    union all
+    select
+        unnest(generate_series(
+            calendar_start,
+            last_day,
+            case when grain = 'week' then interval 7 day else interval 1 month end
+        ))::date as period_start,
+        windows.*,
+    from windows
+    where grain in ('week', 'month')
+),
+
+-- the first and last week or month are cut to the filter, so every day counts in exactly one
+periods as (
+    select
+        row_number() over (order by period_start) - 1 as period_no,
+        false as is_previous,
+        period_start,
+        greatest(period_start, first_day) as stretch_from,
+        least(
+            case grain
+                when 'week' then period_start + 6
+                when 'month' then last_day(period_start)
+                else last_day
+            end,
+            last_day
+        ) as stretch_to,
+    from period_starts
+    union all
+    select -1, true, previous_first_day, previous_first_day, previous_last_day
+    from windows
+    where with_previous
+),
+
+-- A row finds its period by arithmetic on its own day (the n-th week or month from the
+-- window's first), not by a comparison with every period. The whole window as one period counts
+-- every row even where it is open-ended; weeks and months hold only the days from the first to
+-- the last answer.
+window_responses as not materialized (
+    select
+        case grain
+            when 'week' then (responses.responded_at::date - windows.calendar_start) // 7
+            when 'month' then date_diff('month', windows.calendar_start, responses.responded_at::date)
+            else 0
+        end as period_no,
+        responses.response_id,
+        responses.customer_id,
+        responses.responded_at,
+        responses.nps,
+        responses.nps_class,
+        responses.csat,
+        responses.csat_satisfied,
+        responses.ces,
+        responses.ces_easy,
     from filtered_responses(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
+    ) as responses, windows
+    where grain not in ('week', 'month')
+       or responses.responded_at::date between windows.first_day and windows.last_day
+),
+
+previous_responses as not materialized (
+    select
+        -1 as period_no,
+        response_id,
+        customer_id,
+        responded_at,
+        nps,
+        nps_class,
+        csat,
+        csat_satisfied,
+        ces,
+        ces_easy,
+    from filtered_responses(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
     )
+    where with_previous
+),
+
+responses as not materialized (
+    select * from window_responses
+    union all
+    select * from previous_responses
 ),
 
 tickets as (
-    select *
+    select
+        case grain
+            when 'week' then (tickets.created_at::date - windows.calendar_start) // 7
+            when 'month' then date_diff('month', windows.calendar_start, tickets.created_at::date)
+            else 0
+        end as period_no,
+        tickets.is_fcr,
     from filtered_tickets(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
+    ) as tickets, windows
+    where grain not in ('week', 'month')
+       or tickets.created_at::date between windows.first_day and windows.last_day
+    union all
+    select -1, is_fcr
+    from filtered_tickets(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
     )
-),
-
--- churn has no channel: it is filtered by the customer's segment and region only
-customers as (
-    select *
-    from main.customers
-    where (segments is null or list_contains(segments, segment))
-      and (regions is null or list_contains(regions, region))
-),
-
--- an open-ended filter means the whole span of the data
-period as (
-    select
-        coalesce(date_from::date, (select min(responded_at)::date from main.responses)) as period_start,
-        coalesce(date_to::date, (select max(responded_at)::date from main.responses)) as period_end,
+    where with_previous
 ),
 
 survey_counts as (
     select
+        period_no,
         count(nps) as nps_n,
         count(*) filter (where nps_class = 'promoter') as promoters,
         count(*) filter (where nps_class = 'detractor') as detractors,
@@ -45,64 +154,140 @@ survey_counts as (
         count(ces) as ces_n,
         count(*) filter (where ces_easy) as ces_hits,
     from responses
+    group by period_no
 ),
 
 fcr_counts as (
     select
+        period_no,
         count(is_fcr) as fcr_n,
         count(*) filter (where is_fcr) as fcr_hits,
     from tickets
+    group by period_no
 ),
 
-active_at_start as (
-    select customers.*
-    from customers, period
-    where (customers.signup_date is null or customers.signup_date <= period.period_start)
-      and (customers.churned_on is null or customers.churned_on >= period.period_start)
+-- Churn has no channel: it is filtered by the customer's segment and region only. A customer
+-- is active at a period's start (signed up by then, not churned before) and churns in it
+-- (churned_on by its end). Most customers are steady: active at every period's start and not
+-- churned by any period's end; they are counted once, and only the others are tested period by period.
+churn_range as (
+    select
+        min(stretch_from) as first_start,
+        max(stretch_from) as last_start,
+        max(stretch_to) as last_end,
+    from periods
+),
+
+segment_customers as not materialized (
+    select
+        customers.signup_date,
+        customers.churned_on,
+        coalesce(
+            (customers.signup_date is null or customers.signup_date <= churn_range.first_start)
+            and (customers.churned_on is null or customers.churned_on > churn_range.last_end),
+            false
+        ) as steady,
+    from main.customers as customers, churn_range
+    where (segments is null or list_contains(segments, customers.segment))
+      and (regions is null or list_contains(regions, customers.region))
+),
+
+steady_customers as (
+    select count(*) as customers
+    from segment_customers
+    where steady
+),
+
+-- the others that are active at some period's start
+changing_customers as (
+    select signup_date, churned_on, 1 as customer
+    from segment_customers, churn_range
+    where not steady
+      and (signup_date is null or signup_date <= churn_range.last_start)
+      and (churned_on is null or churned_on >= churn_range.first_start)
 ),
 
 churn_counts as (
     select
-        count(*) as churn_n,
-        count(*) filter (where active_at_start.churned_on <= period.period_end) as churn_hits,
-    from active_at_start, period
+        periods.period_no,
+        steady_customers.customers + count(changing_customers.customer) as churn_n,
+        count(*) filter (where changing_customers.churned_on <= periods.stretch_to) as churn_hits,
+    from periods
+    cross join steady_customers
+    left join changing_customers
+        on (changing_customers.signup_date is null or changing_customers.signup_date <= periods.stretch_from)
+        and (changing_customers.churned_on is null or changing_customers.churned_on >= periods.stretch_from)
+    group by periods.period_no, steady_customers.customers
 ),
 
+-- a customer's latest answer is the one answered last; of answers at the same moment, the one
+-- with the greatest id
 latest_nps as (
     select
+        period_no,
         customer_id,
-        arg_max(nps_class, responded_at::varchar || response_id) as latest_class,
+        arg_max(nps_class, (responded_at, response_id)) as latest_class,
     from responses
     where nps is not null and customer_id is not null
-    group by customer_id
+    group by period_no, customer_id
 ),
 
 -- the filters apply through the answers (whose segment may override the customer's);
 -- revenue already lost to churn is not at risk any more
 at_risk_counts as (
     select
+        latest_nps.period_no,
         count(*) as risk_n,
         count(*) filter (where latest_nps.latest_class = 'detractor') as risk_hits,
         coalesce(sum(customers.annual_revenue) filter (where latest_nps.latest_class = 'detractor'), 0) as risk_amount,
     from latest_nps
     inner join main.customers as customers on customers.customer_id = latest_nps.customer_id
-    cross join period
-    where customers.churned_on is null or customers.churned_on > period.period_end
+    inner join periods on periods.period_no = latest_nps.period_no
+    where customers.churned_on is null or customers.churned_on > periods.stretch_to
+    group by latest_nps.period_no
+),
+
+-- a period without answers, tickets or customers still has its row, with zero counts
+counted as materialized (
+    select
+        periods.is_previous,
+        periods.period_start,
+        periods.stretch_from,
+        periods.stretch_to,
+        coalesce(survey_counts.nps_n, 0) as nps_n,
+        coalesce(survey_counts.promoters, 0) as promoters,
+        coalesce(survey_counts.detractors, 0) as detractors,
+        coalesce(survey_counts.csat_n, 0) as csat_n,
+        coalesce(survey_counts.csat_hits, 0) as csat_hits,
+        coalesce(survey_counts.ces_n, 0) as ces_n,
+        coalesce(survey_counts.ces_hits, 0) as ces_hits,
+        coalesce(fcr_counts.fcr_n, 0) as fcr_n,
+        coalesce(fcr_counts.fcr_hits, 0) as fcr_hits,
+        churn_counts.churn_n,
+        churn_counts.churn_hits,
+        coalesce(at_risk_counts.risk_n, 0) as risk_n,
+        coalesce(at_risk_counts.risk_hits, 0) as risk_hits,
+        coalesce(at_risk_counts.risk_amount, 0) as risk_amount,
+    from periods
+    left join survey_counts on survey_counts.period_no = periods.period_no
+    left join fcr_counts on fcr_counts.period_no = periods.period_no
+    left join churn_counts on churn_counts.period_no = periods.period_no
+    left join at_risk_counts on at_risk_counts.period_no = periods.period_no
 ),
 
 final as (
-    select 1 as kpi_order, 'nps' as kpi, nps_n as n, null::bigint as hits, promoters, detractors, null::double as amount
-    from survey_counts
+    select is_previous, period_start, stretch_from, stretch_to, 1 as kpi_order, 'nps' as kpi, nps_n as n, null::bigint as hits, promoters, detractors, null::double as amount
+    from counted
     union all
-    select 2, 'csat', csat_n, csat_hits, null, null, null from survey_counts
+    select is_previous, period_start, stretch_from, stretch_to, 2, 'csat', csat_n, csat_hits, null, null, null from counted
     union all
-    select 3, 'ces', ces_n, ces_hits, null, null, null from survey_counts
+    select is_previous, period_start, stretch_from, stretch_to, 3, 'ces', ces_n, ces_hits, null, null, null from counted
     union all
-    select 4, 'fcr', fcr_n, fcr_hits, null, null, null from fcr_counts
+    select is_previous, period_start, stretch_from, stretch_to, 4, 'fcr', fcr_n, fcr_hits, null, null, null from counted
     union all
-    select 5, 'churn_rate', churn_n, churn_hits, null, null, null from churn_counts
+    select is_previous, period_start, stretch_from, stretch_to, 5, 'churn_rate', churn_n, churn_hits, null, null, null from counted
     union all
-    select 6, 'revenue_at_risk', risk_n, risk_hits, null, null, risk_amount::double from at_risk_counts
+    select is_previous, period_start, stretch_from, stretch_to, 6, 'revenue_at_risk', risk_n, risk_hits, null, null, risk_amount::double from counted
 )
 
 select * from final;

@@ -4,29 +4,13 @@ create or replace macro kpi_summary(
 ) as table
 with
 
-counts as (
+-- the window as one period: the same definition the trend and the change use
+summary as (
     select *
-    from kpi_counts(
+    from kpi_period_summary(
         date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
+        segments := segments, channels := channels, regions := regions, min_n := min_n
     )
-),
-
-computed as (
-    select
-        *,
-        case
-            when kpi = 'nps' then nps_score(promoters, detractors, n)
-            when kpi = 'revenue_at_risk' then amount
-            else share_pct(hits, n)
-        end as raw_value,
-        case
-            when kpi = 'nps' then nps_margin(promoters, detractors, n)
-            when kpi = 'revenue_at_risk' then null
-            else share_margin(hits, n)
-        end as raw_margin,
-        suppressed_below(n, min_n) as suppressed,
-    from counts
 ),
 
 final as (
@@ -34,13 +18,13 @@ final as (
         kpi_order,
         kpi,
         n,
-        case when not suppressed then raw_value end as value,
-        case when not suppressed then raw_margin end as margin_of_error,
+        value,
+        margin_of_error,
         suppressed,
         hits,
         promoters,
         detractors,
-    from computed
+    from summary
 )
 
 select * from final order by kpi_order;

@@ -5,54 +5,29 @@ create or replace macro kpi_trend(
 ) as table
 with
 
--- an open-ended filter means the whole span of the answers, as in kpi_counts
-bounds as (
-    select
-        coalesce(date_from::date, (select min(responded_at)::date from main.responses)) as first_day,
-        coalesce(date_to::date, (select max(responded_at)::date from main.responses)) as last_day,
+-- the definition kpi_summary uses, grouped by period in one pass: one definition of every KPI, and the
+-- answers are read once rather than once per period
+summary as (
+    select *
+    from kpi_period_summary(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions, min_n := min_n,
+        grain := case when grain = 'week' then 'week' else 'month' end
+    )
 ),
 
-calendar as (
-    select
-        unnest(generate_series(
-            case when grain = 'week' then date_trunc('week', first_day) else date_trunc('month', first_day) end,
-            last_day,
-            case when grain = 'week' then interval 7 day else interval 1 month end
-        ))::date as period_start,
-        first_day,
-        last_day,
-    from bounds
-),
-
--- the first and last period are cut to the filter, so every answer counts in exactly one period
-periods as (
-    select
-        period_start,
-        greatest(period_start, first_day) as stretch_from,
-        least(
-            case when grain = 'week' then period_start + 6 else last_day(period_start) end,
-            last_day
-        ) as stretch_to,
-    from calendar
-),
-
--- the same view as the headline tiles, once per period: one definition of every KPI
 final as (
     select
-        periods.period_start,
-        periods.stretch_from,
-        periods.stretch_to,
-        summary.kpi_order,
-        summary.kpi,
-        summary.n,
-        summary.value,
-        summary.margin_of_error,
-        summary.suppressed,
-    from periods,
-    lateral kpi_summary(
-        date_from := periods.stretch_from, date_to := periods.stretch_to,
-        segments := segments, channels := channels, regions := regions, min_n := min_n
-    ) as summary
+        period_start,
+        stretch_from,
+        stretch_to,
+        kpi_order,
+        kpi,
+        n,
+        value,
+        margin_of_error,
+        suppressed,
+    from summary
 )
 
 select * from final order by kpi_order, period_start;
