@@ -1,14 +1,16 @@
-"""Streamlit glue shared by every page: the store, the global filters, cached queries."""
+"""Streamlit glue shared by every page: the store, the global filters, cached queries and charts."""
 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import datetime as dt
 import os
 from typing import Any, Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from cxdata import cli, handoff
 from cxdata.filters import DEFAULT_MIN_N, Filters
@@ -124,8 +126,74 @@ def _cached_call(
 def cached(function: Callable[..., T], store: Store, *args: Any) -> T:
     """function(store, *args), cached by its arguments, the store and its data version,
     so a repeated filter change is instant and a new import shows at once."""
-    name = f"{function.__module__}.{function.__qualname__}"
-    return _cached_call(function, name, store.database, store.data_version(), store, *args)
+    return _cached_call(function, _qualified_name(function), store.database, store.data_version(), store, *args)
+
+
+def _qualified_name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Query:
+    """A cached query by reference: `rows()` is `cached(function, store, *args)`. A chart or
+    a derived table drawn from it (see `chart_spec`, `derived`) is keyed by the query, so a
+    rerun does not hash the rows (a few milliseconds a DataFrame)."""
+
+    function: Callable[..., Any]
+    store: Store
+    args: tuple[Any, ...]
+
+    def rows(self) -> Any:
+        return cached(self.function, self.store, *self.args)
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """What `cached` keys the result by."""
+        return (_qualified_name(self.function), self.store.database, self.store.data_version(), self.args)
+
+
+def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
+    return Query(function, store, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_result(
+    _function: Callable[..., T], function_name: str, key: tuple[Any, ...], _args: tuple[Any, ...]
+) -> T:
+    return _function(*(arg.rows() if isinstance(arg, Query) else arg for arg in _args))
+
+
+def _cached_with_queries(function: Callable[..., T], function_name: str, args: tuple[Any, ...]) -> T:
+    """function(*args), cached by its name and its arguments; a Query argument counts by its
+    cache key and is run (a query cache hit, usually) only when the result is not cached."""
+    key = tuple(arg.cache_key() if isinstance(arg, Query) else arg for arg in args)
+    return _cached_result(function, function_name, key, args)
+
+
+def derived(function: Callable[..., T], *args: Any) -> T:
+    """function(*args): a table or a sentence a page derives from query results, cached like
+    a chart's spec (see chart_spec), so a rerun with the same data does not compute it again."""
+    return _cached_with_queries(function, _qualified_name(function), args)
+
+
+def chart_spec(builder: Callable[..., Any], *args: Any) -> dict:
+    """The Vega-Lite spec of builder(*args), cached by the builder and its arguments; a Query
+    argument counts by its cache key and is run only when the spec is not cached."""
+
+    def spec(*values: Any) -> dict:
+        # Streamlit's own conversion, as st.altair_chart does it: validated against the Vega-Lite
+        # schema, the theme Streamlit draws with, each DataFrame as an Arrow dataset named by its
+        # hash, under the lock that guards Altair's process-wide settings
+        return _convert_altair_to_vega_lite_spec(builder(*values))
+
+    return _cached_with_queries(spec, f"Vega-Lite spec of {_qualified_name(builder)}", args)
+
+
+def chart(builder: Callable[..., Any], *args: Any, **options: Any) -> Any:
+    """st.altair_chart(builder(*args), **options), drawn from a cached spec: on a rerun with
+    the same data the chart is neither built nor converted nor validated again (that took
+    50–500 ms a page). The options are st.vega_lite_chart's, the same as st.altair_chart's,
+    and a selection event has the same shape."""
+    return st.vega_lite_chart(spec=chart_spec(builder, *args), **options)
 
 
 def filter_options(store: Store) -> pd.DataFrame:

@@ -46,7 +46,8 @@ if filters.date_from is None:
     st.stop()
 
 period = f"{filters.date_from:%d.%m.%Y} – {filters.date_to:%d.%m.%Y}"
-journey = ui.cached(queries.journey_map, store, filters, "none", min_n)
+journey_query = ui.query(queries.journey_map, store, filters, "none", min_n)
+journey = journey_query.rows()
 if journey.empty:
     st.info(
         f"No journey events in {period} for these filters. Widen the period or clear the segment, channel or "
@@ -77,11 +78,12 @@ st.caption(
     "standard deviations below the journey's average touchpoint and below zero; a wow moment (▲) as far above and above "
     "zero. Click a touchpoint to open it."
 )
-compared = None
+compared = compared_query = None
 if split != "none":
-    compared = ui.cached(queries.journey_map, store, filters, split, min_n)
-event = st.altair_chart(
-    charts.emotion_chart(journey, compared, split, chosen),
+    compared_query = ui.query(queries.journey_map, store, filters, split, min_n)
+    compared = compared_query.rows()
+event = ui.chart(
+    charts.emotion_chart, journey_query, compared_query, split, chosen,
     on_select="rerun",
     key=f"journey_map_{split}_{chosen or ''}",
     width="stretch",
@@ -108,8 +110,8 @@ st.caption(
     "Share of the journeys that reached each touchpoint and were abandoned there (a journey is abandoned where its "
     "last 'abandoned' event is). The number of journeys is in the tooltip."
 )
-bars_event = st.altair_chart(
-    charts.abandonment_chart(journey, chosen),
+bars_event = ui.chart(
+    charts.abandonment_chart, journey_query, chosen,
     on_select="rerun",
     key=f"journey_abandonment_{chosen or ''}",
     width="stretch",
@@ -158,7 +160,7 @@ if nps.empty or (int(nps.iloc[0]["through_n"]) == 0 and int(nps.iloc[0]["other_n
     st.info("None of these customers gave an NPS answer in the chosen period.")
 else:
     row = nps.iloc[0]
-    st.altair_chart(charts.nps_comparison_chart(row, chosen), width="stretch", key=f"journey_nps_{chosen}")
+    ui.chart(charts.nps_comparison_chart, row, chosen, width="stretch", key=f"journey_nps_{chosen}")
     if row["difference"] is None or row["difference"] != row["difference"]:
         st.caption(f"n too small: one of the groups has fewer than {min_n} NPS answers, so no difference is stated.")
     else:
@@ -172,7 +174,8 @@ else:
         )
 
 st.markdown("**What these customers said**")
-comments = ui.cached(queries.touchpoint_comments, store, filters, chosen, min_n)
+comments_query = ui.query(queries.touchpoint_comments, store, filters, chosen, min_n)
+comments = comments_query.rows()
 if comments.empty:
     st.info(f"None of the customers whose journeys passed '{chosen}' left a survey comment in the period.")
 else:
@@ -180,7 +183,7 @@ else:
         "Survey comments of the customers whose journeys passed this touchpoint (journey events carry no comments); "
         f"answers about {chosen} itself (★) first, then the newest. Up to {format_count(queries.LIST_LIMIT)} are listed."
     )
-    comment_table = charts.comments_table(comments)
+    comment_table = ui.derived(charts.comments_table, comments_query)
     st.dataframe(comment_table, hide_index=True, width="stretch", key=f"journey_comments_{chosen}")
     slug = re.sub(r"[^a-z0-9]+", "-", chosen.lower()).strip("-") or "touchpoint"
     st.download_button(
@@ -192,5 +195,5 @@ else:
     )
 
 with st.expander(f"The journeys that passed {chosen} (newest first, up to {format_count(queries.LIST_LIMIT)})"):
-    journeys = ui.cached(queries.touchpoint_journeys, store, filters, chosen, min_n)
-    st.dataframe(charts.journeys_table(journeys, chosen), hide_index=True, width="stretch", key=f"journey_list_{chosen}")
+    journeys_query = ui.query(queries.touchpoint_journeys, store, filters, chosen, min_n)
+    st.dataframe(ui.derived(charts.journeys_table, journeys_query, chosen), hide_index=True, width="stretch", key=f"journey_list_{chosen}")

@@ -78,7 +78,8 @@ if filters.date_from is None or filters.date_to is None:
 
 # the chart, the mix and the answers all read the same span
 shown = dataclasses.replace(filters, date_from=filters.previous_period().date_from) if compare else filters
-trend = ui.cached(queries.nps_by_period, store, shown, min_n, grain, split)
+trend_query = ui.query(queries.nps_by_period, store, shown, min_n, grain, split)
+trend = trend_query.rows()
 if trend.empty:
     st.info(
         "No NPS answers match the filters. Widen the period or clear the segment, channel or region "
@@ -116,8 +117,8 @@ else:
         )
         + "Click a point to see who made up that period's score."
     )
-    event = st.altair_chart(
-        charts.trend_chart(trend, grain, split, period.key if period else None, filters.date_from if compare else None),
+    event = ui.chart(
+        charts.trend_chart, trend_query, grain, split, period.key if period else None, filters.date_from if compare else None,
         on_select="rerun",
         # keyed by the drill path, so that going back starts with no stale click
         key=f"nps_trend_{grain}_{split}_{period.key if period else ''}",
@@ -134,7 +135,8 @@ if period is None:
     st.stop()
 
 st.subheader(f"Who made up the score · {period.label}")
-mix = ui.cached(queries.nps_mix, store, shown, min_n, grain, period.key, mix_by)
+mix_query = ui.query(queries.nps_mix, store, shown, min_n, grain, period.key, mix_by)
+mix = mix_query.rows()
 if mix.empty:
     st.info(f"No NPS answers in {period.label} for these filters. Choose another period in the chart above.")
     st.stop()
@@ -143,8 +145,8 @@ value = drill.value("split_value")
 if split == "none":
     st.caption("By channel; choose a split above to compare segments instead.")
 st.caption("Click a bar to read the answers behind it.")
-mix_event = st.altair_chart(
-    charts.mix_chart(mix, mix_by, value),
+mix_event = ui.chart(
+    charts.mix_chart, mix_query, mix_by, value,
     on_select="rerun",
     key=f"nps_mix_{grain}_{split}_{period.key}_{value or ''}",
     width="stretch",

@@ -56,7 +56,8 @@ st.caption(
     "biggest change first. Click a bar to open it: a segment or channel in NPS trends, a touchpoint "
     "on the Touchpoints page."
 )
-moved = ui.cached(overview.what_moved, store, filters, min_n)
+moved_query = ui.query(overview.what_moved, store, filters, min_n)
+moved = moved_query.rows()
 significant = moved[moved["significant"].fillna(False).astype(bool)]
 if moved.empty:
     st.info("No NPS answers in this period or the previous one, so there is nothing to compare.")
@@ -66,7 +67,7 @@ elif significant.empty:
         f"{previous.date_from:%d.%m.%Y} – {previous.date_to:%d.%m.%Y} is within what chance alone would give."
     )
 else:
-    event = st.altair_chart(nps_charts.what_moved_chart(significant), on_select="rerun", key="what_moved", width="stretch")
+    event = ui.chart(nps_charts.what_moved_chart, moved_query, on_select="rerun", key="what_moved", width="stretch")
     picked = drill.selected(event, "moved", "key")
     if picked is not None:
         dimension, value = picked.split("|", 1)

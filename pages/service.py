@@ -70,7 +70,8 @@ st.caption(
 
 # -- headline tiles ------------------------------------------------------------------------
 totals = overall.set_index("metric")
-now = ui.cached(queries.backlog_now, store, filters)
+now_query = ui.query(queries.backlog_now, store, filters)
+now = now_query.rows()
 
 
 def _tile_value(key: str) -> str:
@@ -112,8 +113,10 @@ for column, (label, value, caption, help_text) in zip(st.columns(len(tiles)), ti
         st.caption(caption)
 
 # -- the chosen metric by group and over time ------------------------------------------------
-by_group = ui.cached(queries.service_metrics, store, filters, min_n, dimension, "total")
-by_period = ui.cached(queries.service_metrics, store, filters, min_n, dimension, grain)
+by_group_query = ui.query(queries.service_metrics, store, filters, min_n, dimension, "total")
+by_group = by_group_query.rows()
+by_period_query = ui.query(queries.service_metrics, store, filters, min_n, dimension, grain)
+by_period = by_period_query.rows()
 group = drill.value("service_group")
 period_key = drill.value("service_period")
 period_start = None
@@ -135,15 +138,15 @@ if period_start is not None:
 drill.breadcrumb("Service", [("service_group", f"{dimension_label}: {group}"), ("service_period", period_text or "")])
 
 overall_value = None if bool(totals.loc[metric.key, "suppressed"]) else totals.loc[metric.key, "value"]
-sentence = charts.headline(by_group, metric, dimension, overall_value)
+sentence = ui.derived(charts.headline, by_group_query, metric, dimension, overall_value)
 if sentence:
     st.markdown(f"**{sentence}**")
 left, right = st.columns([1, 1.3])
 with left:
     st.subheader(f"{metric.short} by {dimension_label.lower()}")
     st.caption(f"{metric.help} Worst first; the dashed line is all tickets. Click a bar to open its tickets.")
-    event = st.altair_chart(
-        charts.group_bars(by_group, metric, dimension, overall_value, group),
+    event = ui.chart(
+        charts.group_bars, by_group_query, metric, dimension, overall_value, group,
         on_select="rerun",
         # keyed by the drill path, so going back starts with no stale click
         key=f"service_bars_{dimension}_{metric.key}_{group or ''}",
@@ -152,11 +155,11 @@ with left:
     drill.push("service_group", drill.selected(event, "service_group", "group_value"), deeper=["service_period"])
 with right:
     st.subheader(f"{metric.short} per {grain}")
-    trend = charts.trend_rows(by_period, metric, grain)
+    trend = ui.derived(charts.trend_rows, by_period_query, metric, grain)
     if not trend["value"].notna().any():
         st.info(f"No {grain} has enough tickets to show {metric.label.lower()}; widen the period or the filters.")
     else:
-        st.altair_chart(charts.trend_lines(by_period, metric, dimension, grain, group), width="stretch")
+        ui.chart(charts.trend_lines, by_period_query, metric, dimension, grain, group, width="stretch")
         hidden = by_period[(by_period["metric"] == metric.key) & by_period["suppressed"].astype(bool)]
         if not hidden.empty:
             st.caption(
@@ -172,17 +175,18 @@ if group is not None:
     else:
         st.subheader(f"{dimension_label} {group}: tickets per {grain}")
         st.caption("Hover a bar for its service metrics; click it to list that period's tickets.")
-        period_event = st.altair_chart(
-            charts.group_ticket_bars(by_period, group, grain, period_key),
+        period_event = ui.chart(
+            charts.group_ticket_bars, by_period_query, group, grain, period_key,
             on_select="rerun",
             key=f"service_group_periods_{dimension}_{grain}_{group}_{period_key or ''}",
             width="stretch",
         )
         drill.push("service_period", drill.selected(period_event, "service_period", "period_key"))
-        tickets = ui.cached(
+        tickets_query = ui.query(
             queries.ticket_list, store, filters, dimension, group, grain if period_start else None, period_start,
             queries.TICKET_LIST_LIMIT, min_n,
         )
+        tickets = tickets_query.rows()
         scope = period_text or f"{filters.date_from:%d.%m.%Y} – {filters.date_to:%d.%m.%Y}"
         st.subheader(f"Tickets of {dimension_label.lower()} {group} · {scope}")
         if tickets.empty:
@@ -192,27 +196,28 @@ if group is not None:
             shown = f"the newest {formatting.format_count(len(tickets))} of " if total > len(tickets) else ""
             st.caption(f"Showing {shown}{formatting.format_count(total)} tickets, newest first. Ids only: no names or messages.")
             st.dataframe(
-                charts.ticket_table(tickets, dimension),
+                ui.derived(charts.ticket_table, tickets_query, dimension),
                 hide_index=True,
                 width="stretch",
                 column_config={"Created": st.column_config.DatetimeColumn("Created", format="DD.MM.YYYY HH:mm")},
             )
             st.download_button(
                 "Download these tickets (CSV)",
-                safe_csv(charts.ticket_table(tickets, dimension, readable=False)),
+                safe_csv(ui.derived(charts.ticket_table, tickets_query, dimension, False)),
                 file_name=f"tickets_{dimension}_{group}_{period_key or 'all'}.csv".replace(" ", "_"),
                 mime="text/csv",
             )
 
 # -- scorecard ---------------------------------------------------------------------------------
 st.subheader(f"Every {dimension_label.lower()} at a glance")
-nps_groups = ui.cached(queries.nps_by_group, store, filters, min_n, dimension)
+nps_groups_query = ui.query(queries.nps_by_group, store, filters, min_n, dimension)
+nps_groups = nps_groups_query.rows()
 st.caption(
     "All service metrics for the period. \"NPS after a ticket\": the NPS of answers given by customers who "
     f"had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days before answering (± 95 % margin)."
 )
 st.dataframe(
-    charts.scorecard(by_group, nps_groups, dimension),
+    ui.derived(charts.scorecard, by_group_query, nps_groups_query, dimension),
     hide_index=True,
     width="stretch",
     column_config={
@@ -225,12 +230,13 @@ st.dataframe(
 st.subheader("Open backlog")
 backlog_left, backlog_right = st.columns([1.6, 1])
 with backlog_left:
-    backlog = ui.cached(queries.backlog, store, filters, grain)
+    backlog_query = ui.query(queries.backlog, store, filters, grain)
+    backlog = backlog_query.rows()
     st.caption(f"Tickets still open at the end of each {grain}, by how long they had been open.")
     if backlog.empty or backlog["open_tickets"].sum() == 0:
         st.info("No ticket was open at the end of any period.")
     else:
-        st.altair_chart(charts.backlog_bars(backlog, grain), width="stretch")
+        ui.chart(charts.backlog_bars, backlog_query, grain, width="stretch")
 with backlog_right:
     as_of = now["as_of_at"].dropna()
     when = f"{pd.Timestamp(as_of.iloc[0]):%d.%m.%Y %H:%M}" if not as_of.empty else "the latest ticket activity"
@@ -238,11 +244,12 @@ with backlog_right:
     if now["open_tickets"].sum() == 0:
         st.info("No ticket is open now.")
     else:
-        st.altair_chart(charts.backlog_now_bars(now), width="stretch")
+        ui.chart(charts.backlog_now_bars, now_query, width="stretch")
 
 # -- NPS by ticket experience --------------------------------------------------------------
 st.subheader("NPS by ticket experience")
-experience = ui.cached(queries.nps_by_experience, store, filters, min_n)
+experience_query = ui.query(queries.nps_by_experience, store, filters, min_n)
+experience = experience_query.rows()
 st.caption(
     f"NPS answers in the period from known customers, grouped by the tickets they opened in the "
     f"{queries.LOOKBACK_DAYS} days up to the answer (any channel). With several tickets the worst outcome counts: "
@@ -255,7 +262,7 @@ else:
     by_experience, by_ticket_group = st.columns(2)
     with by_experience:
         st.markdown("**By the outcome of their tickets**")
-        st.altair_chart(charts.experience_bars(experience), width="stretch")
+        ui.chart(charts.experience_bars, experience_query, width="stretch")
         worse = experience[(experience["z_vs_no_ticket"] < -1.96)]
         if not worse.empty:
             names = ", ".join(queries.EXPERIENCES[e].lower() for e in worse["experience"])
@@ -266,7 +273,7 @@ else:
         if nps_groups.empty:
             st.info(f"No NPS answers from customers with a ticket in the {queries.LOOKBACK_DAYS} days before.")
         else:
-            st.altair_chart(charts.group_nps_bars(nps_groups, dimension, baseline), width="stretch")
+            ui.chart(charts.group_nps_bars, nps_groups_query, dimension, baseline, width="stretch")
             st.caption(
                 f"Customers who had a ticket of that {dimension_label.lower()} in the {queries.LOOKBACK_DAYS} days "
                 "before answering (a customer can count in several); the dashed line is customers without a ticket."

@@ -59,12 +59,13 @@ st.caption(
     f"{period}. Touchpoints run down the journey, grouped by stage; the moment of truth follows the name. "
     f"{chosen_metric.help} Grey cells have fewer than {min_n} answers (n too small). Click a cell to open its touchpoint."
 )
-performance = ui.cached(queries.touchpoint_performance, store, filters, metric, min_n)
+performance_query = ui.query(queries.touchpoint_performance, store, filters, metric, min_n)
+performance = performance_query.rows()
 if performance.empty:
     st.info(f"No {chosen_metric.label} answers at any touchpoint for these filters. Choose another metric above.")
 else:
-    event = st.altair_chart(
-        charts.heatmap_chart(performance, metric, chosen),
+    event = ui.chart(
+        charts.heatmap_chart, performance_query, metric, chosen,
         on_select="rerun",
         key=f"tp_heatmap_{metric}_{chosen or ''}",
     )
@@ -77,7 +78,8 @@ else:
 
 # -- importance versus performance ----------------------------------------------------------
 st.subheader("What to fix first: importance versus performance")
-importance = ui.cached(queries.importance_performance, store, filters, min_n)
+importance_query = ui.query(queries.importance_performance, store, filters, min_n)
+importance = importance_query.rows()
 shown = importance[~importance["suppressed"].astype(bool)]
 if shown.empty:
     st.info(
@@ -91,8 +93,8 @@ else:
         "scale. The dashed lines are the medians; top left is what matters most and performs worst. "
         "Click a touchpoint to open it."
     )
-    ip_event = st.altair_chart(
-        charts.importance_chart(importance), on_select="rerun", key=f"tp_importance_{chosen or ''}", width="stretch"
+    ip_event = ui.chart(
+        charts.importance_chart, importance_query, on_select="rerun", key=f"tp_importance_{chosen or ''}", width="stretch"
     )
     picked = drill.selected(ip_event, "attribute", "attribute")
     if picked is not None:
@@ -157,14 +159,15 @@ for column, key in zip(tiles[1:], queries.METRICS):
     column.caption(f"n = {charts.format_count(row['n'])} answers")
 
 st.markdown("**NPS by month**")
-trend = ui.cached(queries.touchpoint_trend, store, filters, chosen, min_n)
+trend_query = ui.query(queries.touchpoint_trend, store, filters, chosen, min_n)
+trend = trend_query.rows()
 shown_months = trend[~trend["suppressed"].astype(bool)]
 if trend.empty:
     st.info(f"No NPS answers about '{chosen}' for these filters.")
 elif shown_months.empty:
     st.info(f"n too small: every month has fewer than {min_n} NPS answers about '{chosen}'. Widen the period to see a trend.")
 else:
-    st.altair_chart(charts.trend_chart(trend, chosen), width="stretch", key=f"tp_trend_{chosen}")
+    ui.chart(charts.trend_chart, trend_query, chosen, width="stretch", key=f"tp_trend_{chosen}")
     missing = len(trend) - len(shown_months)
     caption = "The band is the 95 % range of each month's NPS."
     if missing:
@@ -172,7 +175,8 @@ else:
     st.caption(caption)
 
 st.markdown("**What customers said**")
-verbatims = ui.cached(queries.touchpoint_verbatims, store, filters, chosen, min_n)
+verbatims_query = ui.query(queries.touchpoint_verbatims, store, filters, chosen, min_n)
+verbatims = verbatims_query.rows()
 if verbatims.empty:
     st.info(f"None of the {charts.format_count(summary['n'])} answers about '{chosen}' in these filters has a comment.")
 else:
@@ -181,7 +185,7 @@ else:
         st.caption(f"The newest {charts.format_count(len(verbatims))} of {charts.format_count(comments)} comments; narrow the period to read older ones.")
     else:
         st.caption(f"{charts.format_count(comments)} comments, newest first.")
-    table = charts.verbatim_table(verbatims)
+    table = ui.derived(charts.verbatim_table, verbatims_query)
     st.dataframe(table, hide_index=True, width="stretch", key=f"tp_verbatims_{chosen}")
     slug = re.sub(r"[^a-z0-9]+", "-", chosen.lower()).strip("-") or "touchpoint"
     st.download_button(

@@ -257,9 +257,10 @@ def change_domain(changes: pd.Series) -> list[float]:
 def what_moved_chart(moved: pd.DataFrame) -> alt.LayerChart:
     """The NPS change of each group that moved significantly, biggest first; click a bar to open it.
 
-    moved: rows of what_moved with `significant` true.
+    moved: rows of what_moved; only those with `significant` true are drawn (so the chart can be
+    cached by the what_moved query itself).
     """
-    rows = moved.copy()
+    rows = moved[moved["significant"].fillna(False).astype(bool)].copy()
     rows["group_label"] = [
         f"{DIMENSION_LABELS.get(dimension, dimension)}: {value}" for dimension, value in zip(rows["dimension"], rows["value"])
     ]

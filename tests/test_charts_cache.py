@@ -1,0 +1,84 @@
+"""ui.chart's spec cache: a rerun with the same data draws the spec st.altair_chart would draw,
+without running the query or the chart builder again; new data or other arguments rebuild it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+from cxdata import ui
+from cxdata.charts import nps as charts
+from cxdata.filters import Filters
+from cxdata.queries import nps as queries
+from tests.conftest import build_store
+
+WINDOW = Filters(dt.date(2025, 4, 1), dt.date(2025, 9, 30))
+built: list[tuple] = []
+queried: list[tuple] = []
+
+
+def counted_nps_by_period(store, *args):
+    queried.append(args)
+    return queries.nps_by_period(store, *args)
+
+
+def counted_trend_chart(trend, grain, split):
+    built.append((grain, split))
+    return charts.trend_chart(trend, grain, split)
+
+
+@pytest.fixture
+def store(tmp_path, synthetic):
+    # a file of its own: the caches key by the store's path and its data version
+    store = build_store(synthetic, database=str(tmp_path / "chart_cache.duckdb"))
+    st.cache_data.clear()
+    built.clear()
+    queried.clear()
+    yield store
+    store.close()
+
+
+def test_the_spec_is_the_one_st_altair_chart_draws(store):
+    spec = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
+    rows = queries.nps_by_period(store, WINDOW, 10, "month", "none")
+    assert spec == _convert_altair_to_vega_lite_spec(charts.trend_chart(rows, "month", "none"))
+    assert spec["datasets"] and all(isinstance(data, bytes) for data in spec["datasets"].values())
+
+
+def test_a_rerun_with_the_same_data_neither_queries_nor_builds(store, monkeypatch):
+    first = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
+    assert (built, len(queried)) == ([("month", "none")], 1)
+    # a hit keys on the query, not its rows: it does not even ask the query cache
+    monkeypatch.setattr(ui, "cached", lambda *args: pytest.fail("a cache hit fetched the rows"))
+    again = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
+    assert again == first
+    assert (built, len(queried)) == ([("month", "none")], 1)
+
+
+@pytest.mark.parametrize(
+    "query_args, chart_args",
+    [
+        ((WINDOW, 10, "week", "none"), ("week", "none")),  # another query
+        ((WINDOW, 10, "month", "none"), ("month", "segment")),  # the same rows, other chart arguments
+    ],
+)
+def test_other_arguments_build_another_spec(store, query_args, chart_args):
+    first = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
+    other = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, *query_args), *chart_args)
+    assert built == [("month", "none"), chart_args]
+    assert other != first
+
+
+def test_new_data_builds_the_chart_again(store):
+    query = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none")
+    ui.chart_spec(counted_trend_chart, query, "month", "none")
+    with store.transaction() as cursor:
+        cursor.execute("delete from responses where nps < 9")
+    spec = ui.chart_spec(counted_trend_chart, query, "month", "none")
+    assert (built, len(queried)) == ([("month", "none")] * 2, 2)
+    rows = queries.nps_by_period(store, WINDOW, 10, "month", "none")
+    assert (rows["nps"].dropna() == 100).all()
+    assert spec == _convert_altair_to_vega_lite_spec(charts.trend_chart(rows, "month", "none"))
