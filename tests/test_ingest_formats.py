@@ -298,3 +298,23 @@ def test_preview_shows_detection_and_first_rows(tmp_path):
 
     assert preview.describe() == "CSV, semicolon-separated, CP1252, CSV with one header row"
     assert preview.rows.values.tolist() == GERMAN_ROWS
+
+
+def test_values_lose_surrounding_unicode_spaces_and_blank_values_are_empty(store, tmp_path):
+    # non-breaking, thin and ideographic spaces are what spreadsheets and web forms leave behind
+    path = write_csv(tmp_path / "spaces.csv", [
+        ["id", "customer", "date", "channel", "nps", "comment"],
+        [" a ", "\u00a0 ", "2024-03-01 10:15:00\u00a0", "\u00a0web\u3000", " 9\u2009", "gut\u202f"],
+        ["b", "c1", "2024-03-02", "app", "7", "\u3000Ärger über \u00a0Lieferung "],
+        ["c", "c2", "2024-03-03", "   ", "\u00a0", "ok"],
+    ])
+
+    report = import_file(store, path, "survey")
+
+    assert (report.rows_valid, report.rows_rejected) == (3, 0)
+    assert store.query_rows("select response_id, customer_id, responded_at, channel, nps, comment from responses "
+                            "order by 1") == [
+        ("a", None, dt.datetime(2024, 3, 1, 10, 15), "web", 9, "gut"),
+        ("b", "c1", dt.datetime(2024, 3, 2), "app", 7, "Ärger über \u00a0Lieferung"),
+        ("c", "c2", dt.datetime(2024, 3, 3), None, None, "ok"),
+    ]

@@ -285,3 +285,25 @@ def test_an_upload_given_as_bytes_loads_under_its_name_and_leaves_no_copy(store,
     assert (report.outcome, report.file_name, store.query_value("select file_name from imports")) == (
         "loaded", "upload.csv", "upload.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_few_bad_rows_among_many_are_each_reported_and_every_other_row_loads(store, tmp_path):
+    rows = [[f"{i:05d}", f"{1 + i % 28:02d}.03.2024", str(i % 11), ""] for i in range(1, 3001)]
+    rows[99][2] = "zehn"  # row 101 of the file
+    rows[1499][1] = "32.03.2024"  # row 1501
+    rows[2999][0] = rows[9][0]  # row 3001 repeats the id of row 11
+    rows[2000][3] = "x"  # row 2002: a comment alone is an answer
+    rows[2000][2] = ""
+    path = write_csv(tmp_path / "viele.csv", [["ID", "Datum", "NPS", "Kommentar"], *rows], ";")
+
+    report = import_file(store, path, "survey")
+
+    assert (report.outcome, report.rows_read, report.rows_valid, report.rows_rejected) == ("loaded", 3000, 2997, 3)
+    assert report.rejects.values.tolist() == [
+        [101, "NPS", "zehn", "not a number (nps)"],
+        [1501, "Datum", "32.03.2024", "not a date or time (responded_at)"],
+        [3001, "ID", "00010", "the same response_id as row 11"],
+    ]
+    stored = dict(store.query_rows("select response_id, nps from responses"))
+    assert sorted(stored) == sorted({f"{i:05d}" for i in range(1, 3001)} - {"00100", "01500", "03000"})
+    assert (stored["02001"], stored["00010"], stored["00011"]) == (None, 10, 0)

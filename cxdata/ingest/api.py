@@ -130,7 +130,9 @@ def import_file(
                 if rows == 0:
                     raise ImportRefused(f"{preview.file_name} has a header but no data rows.")
                 step(0.35, f"checking {rows:,} rows")
-                validated = validate(staging, plan, default_decimal="," if preview.delimiter == ";" else ".")
+                validated = validate(
+                    staging, plan, default_decimal="," if preview.delimiter == ";" else ".", materialize=redact
+                )
                 report.warnings += validated.notes
                 report.rows_valid, report.rows_rejected = validated.rows_valid, validated.rows_rejected
                 _collect_rejects(staging, report)

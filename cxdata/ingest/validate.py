@@ -1,9 +1,11 @@
 """Validation of every row in SQL: text in `raw` -> typed rows in `clean`, problems in `rejects`.
 
-All of it runs as a few set-based statements in the private staging database, so a
-million rows take seconds. Identifiers in the SQL are ours (c1…cN, the canonical field
-names); every value that comes from the user (column names, constants, scale,
-not-applicable values) is a bound parameter.
+All of it runs as a few set-based statements in the private staging database. Every row is
+parsed and checked in one pass (`parsed`, with a flag for rows that fail any check); only the
+flagged rows are looked at again to say what is wrong with them, so a clean million-row file
+costs that pass, a group-by for repeated ids and the read of the rows that load. Identifiers
+in the SQL are ours (c1…cN, the canonical field names); every value that comes from the user
+(column names, constants, scale, not-applicable values) is a bound parameter.
 """
 
 from __future__ import annotations
@@ -134,8 +136,14 @@ def make_plan(kind: str, columns: list[Column], mapping: Mapping, suggested_kind
     return Plan(kind, sources, dict(mapping.constants), ratings, derive_id, mapping)
 
 
-def validate(con: duckdb.DuckDBPyConnection, plan: Plan, default_decimal: str = ".") -> Validated:
-    """Build `clean` (typed rows ready to load), `clean_ratings` and `rejects` from `raw`."""
+def validate(
+    con: duckdb.DuckDBPyConnection, plan: Plan, default_decimal: str = ".", materialize: bool = False
+) -> Validated:
+    """Build `clean` (typed rows ready to load), `clean_ratings` and `rejects` from `raw`.
+
+    `clean` is a view over `parsed` unless `materialize` (a table, for changes in place such as
+    redaction) or ids are derived; either way it is read once, by whoever loads it.
+    """
     inputs_params = Params("i")
     specs = [field for field in F.fields_of(plan.kind) if field.name in plan.sources or field.name in plan.constants]
     notes: list[str] = []
@@ -145,31 +153,58 @@ def validate(con: duckdb.DuckDBPyConnection, plan: Plan, default_decimal: str = 
     inputs_cte = Inputs(f"with inputs as (select __row, __extra, {inputs} from raw) ", inputs_params.values)
 
     params = Params()
-    parsed = []
+    numbers, values = [], []
     for field in specs:
         number, value = _parse_sql(con, inputs_cte, field, plan, params, default_decimal, notes)
-        parsed.append(f"{number} as n_{field.name}")
-        parsed.append(f"{value} as v_{field.name}")
-    parsed_sql = ",\n".join(parsed) or "null as nothing"
-    con.execute(
-        f"create table parsed as {inputs_cte.sql} select *, {parsed_sql} from inputs",
-        {**inputs_cte.params, **params.values},
-    )
-
+        if number != "null":
+            numbers.append(f"{number} as n_{field.name}")
+        if value != f"in_{field.name}":
+            values.append(f"{value} as v_{field.name}")
     _build_ratings(con, plan)
-    _build_rejects(con, plan, specs)
-    _build_clean(con, plan, specs)
-    counts = con.execute(
-        "select (select count(*) from parsed), (select count(*) from clean),"
-        " (select count(distinct row) from rejects), (select count(*) from clean_ratings)"
-    ).fetchone()
-    return Validated(counts[0], counts[1], counts[2], counts[3], notes)
+    checks = _row_checks(plan, specs, params)
+    # any problem at all, row by row: only these rows are examined again to name their problems
+    suspect = " or ".join(f"({check.where})" for check in checks) or "false"
+    # nested selects, so that each number is computed once and each value from it
+    sql = (
+        f"create table parsed as {inputs_cte.sql}, "
+        f"numbered as (select *{''.join(', ' + n for n in numbers)} from inputs), "
+        f"valued as (select *{''.join(', ' + v for v in values)} from numbered) "
+        f"select *, coalesce({suspect}, false) as __suspect from valued"
+    )
+    con.execute(sql, {**inputs_cte.params, **params.used_in(sql)})
+    _build_rejects(con, plan, checks, params)
+    _build_clean(con, plan, specs, materialize)
+    rows_read, rows_rejected, ratings_valid = con.execute(
+        "select (select count(*) from parsed), (select count(distinct row) from rejects),"
+        " (select count(*) from clean_ratings)"
+    ).fetchall()[0]
+    # every reject names a row of `parsed` and `clean` is `parsed` less those rows: no need to count it
+    return Validated(rows_read, rows_read - rows_rejected, rows_rejected, ratings_valid, notes)
+
+
+def _value(field: F.Field) -> str:
+    """The column of `parsed` holding a field's final value: text is kept as it was read."""
+    return f"in_{field.name}" if field.type in (F.TEXT, F.ID) else f"v_{field.name}"
 
 
 # -- inputs: the text each field gets ---------------------------------------------------
+def trimmed(column: str) -> str:
+    """The column's text without surrounding spaces, NULL when nothing is left.
+
+    trim() copies every string it is given; most values have nothing to trim, so only those
+    that may (a space or any non-ASCII character, which could be a Unicode space such as
+    U+00A0, or nothing at all) go through it. Same result as nullif(trim(x), ''); on the
+    benchmark's ten columns of a million rows 0.75 instead of 1.2 CPU seconds.
+    """
+    return (
+        f"case when starts_with({column}, ' ') or ends_with({column}, ' ') or {column} = '' "
+        f"or strlen({column}) <> length({column}) then nullif(trim({column}), '') else {column} end"
+    )
+
+
 def _input_sql(field: F.Field, plan: Plan, params: Params) -> str:
     column = plan.sources.get(field.name)
-    text = f"nullif(trim(c{column.position}), '')" if column else "null::varchar"
+    text = trimmed(f"c{column.position}") if column else "null::varchar"
     if field.name in plan.constants:
         # a constant fills the rows whose column is empty, or every row when nothing is mapped
         text = f"coalesce({text}, nullif(trim({params(plan.constants[field.name])}::varchar), ''))"
@@ -195,8 +230,9 @@ def _parse_sql(
         return "null", f"case when {x} in ({', '.join(params(choice) for choice in field.choices)}) then {x} end"
     if field.type in (F.SCORE, F.INTEGER):
         # '9', '9,0', and answer labels like '10 - Äußerst wahrscheinlich'
+        # the plain cast first: it reads most values without a copy, and no value with a comma
         number = (
-            f"coalesce(try_cast(replace({x}, ',', '.') as double), "
+            f"coalesce(try_cast({x} as double), try_cast(replace({x}, ',', '.') as double), "
             f"try_cast(replace(regexp_extract({x}, '^(-?[0-9]+(?:[.,][0-9]+)?)\\s*[-–:(=]', 1), ',', '.') as double))"
         )
         return number, f"case when n_{field.name} = round(n_{field.name}) {_range_sql(field, 'n_' + field.name)} then n_{field.name}::{SQL_TYPES[field.type]} end"
@@ -223,7 +259,10 @@ def _parse_sql(
         f"case when regexp_full_match({x}, '[0-9]{{5}}(\\.[0-9]+)?') and try_cast({x} as double) between 20000 and 80000 "
         f"then timestamp '1899-12-30' + to_microseconds((try_cast({x} as double) * 86400000000)::bigint) end"
     )
-    number = f"coalesce({serial}, try_strptime({cleaned}, {params(formats)}::varchar[]))"
+    formats_sql = f"{params(formats)}::varchar[]"
+    # cleaning is a regex replace on every value: most values read without it (one without
+    # a 'T' or an offset is its own cleaned text)
+    number = f"coalesce({serial}, try_strptime({x}, {formats_sql}), try_strptime({cleaned}, {formats_sql}))"
     value = f"case when year(n_{field.name}) between 1900 and 2100 then n_{field.name} end"
     if field.type == F.DATE:
         value = f"({value})::date"
@@ -282,7 +321,7 @@ def _build_ratings(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     params = Params()
     parts = [
         f"select __row, {params(column.name)}::varchar as column_name, {params(attribute)}::varchar as attribute, "
-        f"nullif(trim(c{column.position}), '') as value from raw where nullif(trim(c{column.position}), '') is not null"
+        f"{trimmed(f'c{column.position}')} as value from raw where {trimmed(f'c{column.position}')} is not null"
         for column, attribute in plan.ratings
     ]
     if not parts:
@@ -317,15 +356,28 @@ def _is_number(value: Any) -> bool:
 
 
 # -- rejects ----------------------------------------------------------------------------
-def _build_rejects(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field]) -> None:
-    params = Params()
-    checks: list[str] = []
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """One problem a row can have: the reject it makes (column, value, problem: SQL) and when."""
+
+    column: str
+    value: str
+    problem: str
+    where: str  # SQL over the columns of `parsed`
+
+    def select(self, table: str) -> str:
+        return (
+            f"select __row as row, {self.column}::varchar as \"column\", {self.value}::varchar as value, "
+            f"{self.problem}::varchar as problem from {table} where {self.where}"
+        )
+
+
+def _row_checks(plan: Plan, specs: list[F.Field], params: Params) -> list[Check]:
+    """The checks of one row on its own (repeated ids and ratings are checked apart)."""
+    checks: list[Check] = []
 
     def reject(column: str, value: str, problem: str, where: str) -> None:
-        checks.append(
-            f"select __row as row, {column}::varchar as \"column\", {value}::varchar as value, "
-            f"{problem}::varchar as problem from parsed where {where}"
-        )
+        checks.append(Check(column, value, problem, where))
 
     key = F.ID_FIELD[plan.kind]
     for field in specs:
@@ -358,33 +410,53 @@ def _build_rejects(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Fie
             source = plan.sources.get(later)
             reject(params(source.name if source else f"constant {later}"), f"in_{later}",
                    params(f"{later} is before {earlier}"), f"v_{later} < v_{earlier}")
-    if not plan.derive_id and key in plan.sources:
+    if plan.kind == "survey":
+        # empty answers, not invalid ones (those are reported by their own column)
+        answers = [f"in_{name} is null" for name in ("nps", "csat", "ces", "comment") if any(f.name == name for f in specs)]
+        if plan.ratings:
+            answers.append("__row not in (select __row from ratings_parsed where not not_applicable)")
+        reject(params("(row)"), "null", params("no answer: no nps, csat, ces, comment or rating"),
+               " and ".join(answers) or "true")
+    return checks
+
+
+def _build_rejects(con: duckdb.DuckDBPyConnection, plan: Plan, checks: list[Check], params: Params) -> None:
+    """`rejects`: one row per problem of a row, from the rows `parsed` flagged and those with a repeated id."""
+    key = F.ID_FIELD[plan.kind]
+    checks_ids = not plan.derive_id and key in plan.sources
+    repeated = ""
+    if checks_ids:
+        con.execute(
+            f"create table repeated_ids as select in_{key} as id from parsed where in_{key} is not null "
+            f"group by in_{key} having count(*) > 1"
+        )
+        if con.execute("select count(*) from repeated_ids").fetchall()[0][0]:
+            repeated = f" or in_{key} in (select id from repeated_ids)"
+    # usually a handful of rows: every check below reads only these
+    con.execute(f"create table suspects as select * from parsed where __suspect{repeated}")
+    selects = [check.select("suspects") for check in checks]
+    if checks_ids:
         source = plan.sources[key]
-        checks.append(
+        # every row of a repeated id is a suspect, so the first of them is among them
+        selects.append(
             f"select __row as row, {params(source.name)}::varchar as \"column\", in_{key} as value, "
             f"{params(f'the same {key} as row ')} || first_row as problem from ("
             f"  select __row, in_{key}, first_value(__row) over (partition by in_{key} order by __row) as first_row"
-            f"  from parsed where in_{key} is not null"
+            f"  from suspects where in_{key} in (select id from repeated_ids)"
             f") where __row <> first_row"
         )
     if plan.ratings:
         scale = plan.mapping.ratings_scale
-        checks.append(
+        selects.append(
             f"select __row as row, column_name as \"column\", value, {params('not a number (rating)')} as problem "
             "from ratings_parsed where number is null and not not_applicable"
         )
-        checks.append(
+        selects.append(
             f"select __row as row, column_name as \"column\", value, "
             f"{params(f'outside the rating scale {_number(scale.min)} to {_number(scale.max)}')} as problem "
             "from ratings_parsed where not not_applicable and number not between scale_min and scale_max"
         )
-    if plan.kind == "survey":
-        # empty answers, not invalid ones (those are reported by their own column)
-        answers = [f"in_{name} is null" for name in ("nps", "csat", "ces", "comment") if any(f.name == name for f in specs)]
-        rated = "__row not in (select __row from ratings_parsed where not not_applicable)"
-        reject(params("(row)"), "null", params("no answer: no nps, csat, ces, comment or rating"),
-               " and ".join(answers + [rated]))
-    sql = "create table rejects as " + "\nunion all\n".join(checks)
+    sql = "create table rejects as " + "\nunion all\n".join(selects)
     con.execute(sql, params.used_in(sql))
 
 
@@ -401,7 +473,7 @@ def _number(value: float) -> str:
 
 
 # -- the rows that load -----------------------------------------------------------------
-def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field]) -> None:
+def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field], materialize: bool) -> None:
     present = {field.name for field in specs}
     key = F.ID_FIELD[plan.kind]
     con.execute(
@@ -410,13 +482,13 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
     con.execute(
         "create table clean_ratings_raw as select __row, attribute, number as rating, scale_min, scale_max "
         "from ratings_parsed where not not_applicable and number between scale_min and scale_max "
-        "and __row in (select __row from valid_rows)"
+        "and __row not in (select row from rejects)"
     )
     outputs = []
     for field in F.fields_of(plan.kind):
         if field.derived:
             continue
-        value = f"v_{field.name}" if field.name in present else f"null::{SQL_TYPES[field.type]}"
+        value = _value(field) if field.name in present else f"null::{SQL_TYPES[field.type]}"
         if plan.kind == "tickets" and field.name in ("first_response_at", "resolved_at"):
             minutes = {"first_response_at": "first_response_minutes", "resolved_at": "resolution_minutes"}[field.name]
             if minutes in present and "created_at" in present:
@@ -446,14 +518,14 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
         )
     else:
         con.execute(
-            "create table clean as select __row, "
+            f"create {'table' if materialize else 'view'} clean as select __row, "
             + ", ".join(f"{value} as {name}" for name, value in outputs)
             + " from valid_rows"
         )
     con.execute(
         f"create table clean_ratings as select clean.{key} as response_id, attribute, rating, scale_min, scale_max "
         "from clean_ratings_raw join clean using (__row)"
-        if plan.kind == "survey" else
+        if plan.kind == "survey" and plan.ratings else
         "create table clean_ratings as select null::varchar as response_id, null::varchar as attribute, "
         "null::double as rating, null::double as scale_min, null::double as scale_max where false"
     )
