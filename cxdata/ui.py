@@ -5,7 +5,10 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import datetime as dt
+import functools
+import io
 import os
+import pickle
 from typing import Any, Callable, TypeVar
 
 import pandas as pd
@@ -143,12 +146,21 @@ class Query:
     store: Store
     args: tuple[Any, ...]
 
+    @functools.cached_property
+    def data_version(self) -> int:
+        # read once: the rows and every chart or table keyed by them belong to the same
+        # version, and each read is a query (about a millisecond)
+        return self.store.data_version()
+
     def rows(self) -> Any:
-        return cached(self.function, self.store, *self.args)
+        """cached(function, store, *args), at this query's data version."""
+        return _cached_call(
+            self.function, _qualified_name(self.function), self.store.database, self.data_version, self.store, *self.args
+        )
 
     def cache_key(self) -> tuple[Any, ...]:
         """What `cached` keys the result by."""
-        return (_qualified_name(self.function), self.store.database, self.store.data_version(), self.args)
+        return (_qualified_name(self.function), self.store.database, self.data_version, self.args)
 
 
 def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
@@ -157,7 +169,7 @@ def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_result(
-    _function: Callable[..., T], function_name: str, key: tuple[Any, ...], _args: tuple[Any, ...]
+    _function: Callable[..., T], function_name: str, key: bytes, _args: tuple[Any, ...]
 ) -> T:
     return _function(*(arg.rows() if isinstance(arg, Query) else arg for arg in _args))
 
@@ -166,7 +178,18 @@ def _cached_with_queries(function: Callable[..., T], function_name: str, args: t
     """function(*args), cached by its name and its arguments; a Query argument counts by its
     cache key and is run (a query cache hit, usually) only when the result is not cached."""
     key = tuple(arg.cache_key() if isinstance(arg, Query) else arg for arg in args)
-    return _cached_result(function, function_name, key, args)
+    return _cached_result(function, function_name, _as_bytes(key), args)
+
+
+def _as_bytes(key: tuple[Any, ...]) -> bytes:
+    """The key pickled: Streamlit hashes bytes at once but walks a dataclass such as Filters
+    through its reduce protocol (about 1 ms each). Without the memo, equal values give equal
+    bytes whichever objects they share; equal bytes unpickle to equal values."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(key)
+    return buffer.getvalue()
 
 
 def derived(function: Callable[..., T], *args: Any) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
@@ -52,7 +53,7 @@ def test_a_rerun_with_the_same_data_neither_queries_nor_builds(store, monkeypatc
     first = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
     assert (built, len(queried)) == ([("month", "none")], 1)
     # a hit keys on the query, not its rows: it does not even ask the query cache
-    monkeypatch.setattr(ui, "cached", lambda *args: pytest.fail("a cache hit fetched the rows"))
+    monkeypatch.setattr(ui.Query, "rows", lambda self: pytest.fail("a cache hit fetched the rows"))
     again = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
     assert again == first
     assert (built, len(queried)) == ([("month", "none")], 1)
@@ -73,12 +74,28 @@ def test_other_arguments_build_another_spec(store, query_args, chart_args):
 
 
 def test_new_data_builds_the_chart_again(store):
-    query = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none")
-    ui.chart_spec(counted_trend_chart, query, "month", "none")
+    ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
     with store.transaction() as cursor:
         cursor.execute("delete from responses where nps < 9")
-    spec = ui.chart_spec(counted_trend_chart, query, "month", "none")
+    # the next rerun names the query again, now at the new data version
+    spec = ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
     assert (built, len(queried)) == ([("month", "none")] * 2, 2)
     rows = queries.nps_by_period(store, WINDOW, 10, "month", "none")
     assert (rows["nps"].dropna() == 100).all()
     assert spec == _convert_altair_to_vega_lite_spec(charts.trend_chart(rows, "month", "none"))
+
+
+def test_a_named_query_shares_its_cache_entry_with_cached(store):
+    rows = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none").rows()
+    again = ui.cached(counted_nps_by_period, store, WINDOW, 10, "month", "none")
+    assert len(queried) == 1
+    pd.testing.assert_frame_equal(again, rows)
+
+
+def test_equal_arguments_made_of_other_objects_draw_the_cached_spec(store):
+    # a rerun rebuilds its filters and reads its choices from widgets: equal values, new objects
+    ui.chart_spec(counted_trend_chart, ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none"), "month", "none")
+    rebuilt = Filters(dt.date(2025, 4, 1), dt.date(2025, 9, 30))
+    query = ui.query(counted_nps_by_period, store, rebuilt, 10, "".join(["mon", "th"]), "".join(["no", "ne"]))
+    ui.chart_spec(counted_trend_chart, query, "".join(["mon", "th"]), "".join(["no", "ne"]))
+    assert built == [("month", "none")]

@@ -80,6 +80,7 @@ def _timed_parts(path: str) -> None:
         patched.append((owner, name, original))
 
     wrap(ui, "cached", "cached queries (cache hits included)")
+    wrap(ui.Query, "rows", "cached queries (cache hits included)")
     wrap(ui, "chart_spec", "chart specs (cache lookups; built on a miss)")
     wrap(ui, "derived", "derived tables and sentences (cache lookups; built on a miss)")
     wrap(st, "vega_lite_chart", "st.vega_lite_chart (spec JSON, selections)")
