@@ -5,17 +5,9 @@ create or replace macro journey_map(
 ) as table
 with
 
-events as (
+events as not materialized (
     select *
     from filtered_journey_events(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-),
-
-journeys as (
-    select *
-    from journey_outcomes(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
@@ -25,53 +17,134 @@ touchpoints as (
     select touchpoint, stage, position, moment_of_truth from main.touchpoints
 ),
 
--- split_by is a bound value chosen from an allow-list, never an identifier spliced into SQL
-grouped_events as (
+-- split_by is a bound value chosen from an allow-list, never an identifier spliced into SQL.
+-- Not materialised: each use below reads only its own columns, cheaper than a copy of every event
+grouped_events as not materialized (
     select
-        *,
+        journey_id,
+        touchpoint,
         case split_by
             when 'segment' then coalesce(segment, 'unknown')
             when 'channel' then coalesce(channel, 'unknown')
             else 'All customers'
         end as compared_group,
+        emotion,
+        stage,
+        touchpoint_position,
+        occurred_at,
+        outcome,
     from events
 ),
 
--- a journey is counted in the group of the event where it was abandoned
-grouped_abandonments as (
-    select
-        abandoned_at as touchpoint,
-        case split_by
-            when 'segment' then coalesce(segment, 'unknown')
-            when 'channel' then coalesce(abandoned_channel, 'unknown')
-            else 'All customers'
-        end as compared_group,
-    from journeys
-    where outcome = 'abandoned'
-),
-
--- emotion is averaged over events (a touchpoint felt twice counts twice); abandonment over
--- journeys (a journey that comes back to a touchpoint passes it once)
-passed as (
+-- emotion is averaged over events (a touchpoint felt twice counts twice)
+felt as (
     select
         compared_group,
         touchpoint,
-        mode(stage) as event_stage,
+        count(*) as events,
         count(emotion) as emotion_n,
         avg(emotion) as raw_emotion,
         stddev_samp(emotion) as emotion_sd,
-        count(distinct journey_id) as n,
     from grouped_events
     group by compared_group, touchpoint
 ),
 
-abandoned as (
+-- a listed touchpoint takes its stage from the list (its position is never null there): only an
+-- unlisted one needs the stage its events name
+unlisted_stages as (
     select
         compared_group,
         touchpoint,
-        count(*) as abandoned,
-    from grouped_abandonments
+        mode(stage) as event_stage,
+    from grouped_events
+    where touchpoint_position is null
     group by compared_group, touchpoint
+),
+
+-- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
+-- than group every (touchpoint, journey) pair, the events are counted and the comebacks taken off.
+-- A journey can have come back only if it has more events than distinct touchpoints. Each of two
+-- 64-bit fingerprints of its touchpoints counts at most as many distinct ones, so every journey
+-- that came back is found, with the rare one whose touchpoints share bits in both (or that passed
+-- a touchpoint in two groups), in which the exact count below then finds no comeback
+fingerprints as (
+    select
+        hash(journey_id) as journey_hash,
+        count(*) as events,
+        bit_count(bit_or(1::ubigint << (hash(touchpoint) % 64))) as at_most_passes,
+        bit_count(bit_or(1::ubigint << ((hash(touchpoint) >> 6) % 64))) as at_most_passes_too,
+    from grouped_events
+    group by journey_hash
+),
+
+comebacks as (
+    select
+        compared_group,
+        touchpoint,
+        count(*) - 1 as comebacks,
+    from grouped_events
+    where hash(journey_id) in (
+        select journey_hash from fingerprints where at_most_passes < events and at_most_passes_too < events
+    )
+    group by journey_id, compared_group, touchpoint
+    having count(*) > 1
+),
+
+passed as (
+    select
+        felt.compared_group,
+        felt.touchpoint,
+        unlisted_stages.event_stage,
+        felt.emotion_n,
+        felt.raw_emotion,
+        felt.emotion_sd,
+        (felt.events - coalesce(comebacks.comebacks, 0))::bigint as n,
+    from felt
+    left join (
+        select compared_group, touchpoint, sum(comebacks) as comebacks from comebacks group by all
+    ) as comebacks
+        on comebacks.compared_group = felt.compared_group
+        and comebacks.touchpoint = felt.touchpoint
+    left join unlisted_stages
+        on unlisted_stages.compared_group = felt.compared_group
+        and unlisted_stages.touchpoint = felt.touchpoint
+),
+
+-- a journey is abandoned where its latest 'abandoned' event is (as journey_outcomes); only journeys
+-- with such an event need looking at
+abandonments as (
+    select
+        journey_id,
+        arg_max(touchpoint, occurred_at) as touchpoint,
+        arg_max(channel, occurred_at) as channel,
+    from events
+    where outcome = 'abandoned'
+    group by journey_id
+),
+
+-- a journey's segment, as journey_outcomes takes it (read only when the map is split by segment)
+journey_segments as (
+    select
+        journey_id,
+        any_value(segment) as segment,
+    from events
+    where split_by = 'segment'
+    group by journey_id
+),
+
+-- a journey is counted in the group of the event where it was abandoned
+abandoned as (
+    select
+        case split_by
+            when 'segment' then coalesce(journey_segments.segment, 'unknown')
+            when 'channel' then coalesce(abandonments.channel, 'unknown')
+            else 'All customers'
+        end as compared_group,
+        abandonments.touchpoint,
+        count(*) as abandoned,
+    from abandonments
+    left join journey_segments on journey_segments.journey_id = abandonments.journey_id
+    group by all
 ),
 
 counted as (
