@@ -215,7 +215,8 @@ def build_demo(store: Store, responses: int = 200_000, seed: int = 42, replace: 
         "app_release": APP_RELEASE,
     }
     counts: dict[str, int] = {}
-    with store.transaction() as cursor:
+    # the build sorts and joins tens of millions of rows at full size: let it use the machine
+    with store.uncapped_memory(), store.transaction() as cursor:
         if replace:
             for table in CLEARED_TABLES:
                 cursor.execute(f"delete from {table}")

@@ -21,6 +21,10 @@ DEFAULT_DB = "data/cx.duckdb"
 # Views and macros are installed in this order; within a folder, files that depend
 # on others are retried until everything resolves.
 OBJECT_FOLDERS = ("macros", "staging", "marts")
+# DuckDB's buffer pool may otherwise grow to 80 % of the machine's memory; queries that need
+# more spill to the store's temp directory. Migrations and the demo build lift the cap.
+DEFAULT_MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT_PATTERN = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 class StoreError(Exception):
@@ -51,6 +55,14 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def latest_schema_version() -> int:
     return migrations()[-1][0]
+
+
+def memory_limit() -> str:
+    """CX_MEMORY_LIMIT (e.g. "2GB"), else 1GB: how much memory DuckDB may hold for this store."""
+    value = os.environ.get("CX_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    if not MEMORY_LIMIT_PATTERN.match(value):
+        raise StoreError(f"CX_MEMORY_LIMIT={value!r} is not a size such as 1GB or 512MB.")
+    return value
 
 
 def _connect(database: str, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -145,6 +157,7 @@ class Store:
             self.migrate(migrate_to)
             if migrate_to is None:
                 self._install_objects_if_changed()
+        self._con.execute(f"set memory_limit = '{memory_limit()}'")
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -251,6 +264,16 @@ class Store:
             finally:
                 self._local.transaction = None
                 cursor.close()
+
+    @contextlib.contextmanager
+    def uncapped_memory(self) -> Iterator[None]:
+        """Lift the memory cap for a bulk build (the demo): DuckDB's default, 80 % of the RAM."""
+        with self._write_lock:
+            self._con.execute("reset memory_limit")
+            try:
+                yield
+            finally:
+                self._con.execute(f"set memory_limit = '{memory_limit()}'")
 
     def checkpoint(self) -> None:
         with self._write_lock:

@@ -141,3 +141,29 @@ def test_migrating_a_version_five_store_derives_segments_sorts_by_date_and_keeps
         # the checks on the values stay
         with pytest.raises(Exception, match="CHECK constraint"):
             migrated._con.execute("insert into responses (response_id, responded_at, nps) values ('bad', '2025-01-01', 11)")
+
+
+def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_order(tmp_path, capsys):
+    from cxdata import cli
+
+    path = str(tmp_path / "cx.duckdb")
+    with Store(path) as store:
+        # another tool's own INSERTs: back-dated rows appended last, no stored segment
+        store._con.execute("insert into customers (customer_id, segment, region) values ('C1', 'SMB', 'Schweiz')")
+        store._con.execute(
+            "insert into responses (response_id, customer_id, responded_at, nps) values "
+            "('R2', 'C1', '2025-02-01', 9), ('R1', 'C1', '2025-01-01', 3)"
+        )
+        store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
+        assert layout.stale_rows(store.cursor()) == {"responses": 2, "tickets": 1, "journey_events": 0}
+        values = store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id")
+
+    assert cli.main(["--db", path, "optimize"]) == 0
+    assert "corrected on 3 rows" in capsys.readouterr().out
+
+    with Store(path) as store:
+        assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+        assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
+            ("R1", "SMB"), ("R2", "SMB"),
+        ]
+        assert store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id") == values

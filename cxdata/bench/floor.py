@@ -2,8 +2,9 @@
 
 For each table a page's questions read, one plain aggregate (count of every column read)
 over the rows those questions select: the same days, and the same segment, channel and
-region filter, which for responses, tickets and journey events needs the customer's
-segment and region. All of a page's tables are read in one statement (one round trip).
+region filter, which for responses, tickets and journey events reads the segment and region
+stored on the row (fact_segment, fact_region: cxdata/layout.py). All of a page's tables are
+read in one statement (one round trip).
 Nothing is grouped, ranked or joined beyond what finding the rows needs, so no query
 answering the page's questions can be cheaper; how close ours comes is the ratio.
 """
@@ -18,8 +19,6 @@ from cxdata.filters import Filters
 
 # the date column that places a row of each table in time (tables without one are read whole)
 DATE_COLUMNS = {"responses": "responded_at", "tickets": "created_at", "journey_events": "occurred_at"}
-# tables whose rows the segment/region filter selects through the customer
-THROUGH_CUSTOMER = {"responses", "tickets", "journey_events"}
 PERIODS = ("view", "with_previous", "all")
 
 
@@ -79,21 +78,11 @@ def _table_sql(touch: Touch, filters: Filters) -> tuple[str, list[Any]]:
         where.append(f"{owner}.{date_column} < ?::date + interval 1 day")
         params.append(date_to)
     if touch.filtered:
-        needs_customer = (filters.segments or filters.regions) and (
-            touch.table in THROUGH_CUSTOMER or touch.table == "response_ratings"
-        )
-        if needs_customer:
-            joins.append(f"left join main.customers as c on c.customer_id = {owner}.customer_id")
         for dimension, chosen in (("segment", filters.segments), ("region", filters.regions)):
             if not chosen:
                 continue
-            if touch.table == "customers":
-                column = f"t.{dimension}"
-            elif owner == "r" or touch.table == "responses":
-                # a response's own segment and region override the customer's
-                column = f"coalesce({owner}.{dimension}, c.{dimension})"
-            else:
-                column = f"c.{dimension}"
+            # customers carry their own; every fact row (and a rating through its response) the stored one
+            column = f"t.{dimension}" if touch.table == "customers" else f"{owner}.fact_{dimension}"
             where.append(f"list_contains(?::varchar[], {column})")
             params.append(list(chosen))
         if filters.channels and touch.table != "customers":

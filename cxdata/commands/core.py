@@ -1,10 +1,10 @@
-"""init, kpis and imports: the store's own commands."""
+"""init, kpis, imports and optimize: the store's own commands."""
 
 from __future__ import annotations
 
 import argparse
 
-from cxdata import cli, metrics
+from cxdata import cli, layout, metrics
 from cxdata.store import Store
 
 
@@ -20,6 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     imports = sub.add_parser("imports", help="the lineage of every load")
     imports.add_argument("--json", action="store_true", help="print JSON instead of a table")
     imports.set_defaults(handler=run_imports)
+
+    optimize = sub.add_parser(
+        "optimize",
+        help="re-derive the stored segment and region of every fact row and rewrite the facts in date order",
+        description="Imports keep both right as they go. Run this after writing to the tables with other tools "
+        "(a script's own INSERT), or when many back-dated imports have left the facts out of date order.",
+    )
+    optimize.set_defaults(handler=run_optimize)
 
 
 def run_init(args: argparse.Namespace, store: Store) -> int:
@@ -40,4 +48,14 @@ def run_imports(args: argparse.Namespace, store: Store) -> int:
         print("No imports yet.")
     else:
         print(table.to_string(index=False))
+    return 0
+
+
+def run_optimize(args: argparse.Namespace, store: Store) -> int:
+    with store.uncapped_memory(), store.transaction() as cursor:
+        changed = layout.refresh(cursor)
+        rewritten = layout.rewrite_in_date_order(cursor)
+    store.checkpoint()
+    tables = ", ".join(f"{table} {rows:,}" for table, rows in rewritten.items())
+    print(f"Stored segment or region corrected on {changed:,} rows; rewritten in date order: {tables}.")
     return 0
