@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import re
 import tomllib
@@ -19,6 +20,7 @@ OPTION_NAMES = {
     "decimal": "the decimal separator, '.' or ',' (else detected per column)",
 }
 PROPOSE_THRESHOLD = 0.75
+NAME_SIMILARITY = 0.85  # a resembling name (difflib ratio) counts from here
 
 
 @dataclasses.dataclass
@@ -153,6 +155,7 @@ def _number(value: float) -> str:
 
 
 # -- proposal by name --------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def normalise(name: str) -> str:
     """'RecordedDate' -> 'recorded date'; 'Gelöst am' -> 'gelost am'; punctuation to spaces."""
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
@@ -163,9 +166,20 @@ def normalise(name: str) -> str:
 
 def name_score(column: Column, field: F.Field) -> float:
     """How much a column's name (or label) sounds like the field, 0 to 1."""
+    # a proposal for every kind scores each header against every field: the same pairs each time
+    return _name_score(column.name, column.label, field)
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(field: F.Field) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([normalise(field.name), *(normalise(name) for name in field.names)]))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_score(name: str, label: str, field: F.Field) -> float:
     best = 0.0
-    candidates = {normalise(field.name), *(normalise(name) for name in field.names)}
-    for text in filter(None, (normalise(column.name), normalise(column.label))):
+    candidates = _candidates(field)
+    for text in filter(None, (normalise(name), normalise(label))):
         words = f" {text} "
         for candidate in candidates:
             if text == candidate:
@@ -176,10 +190,20 @@ def name_score(column: Column, field: F.Field) -> float:
             elif len(candidate) >= 5 and candidate in text:
                 best = max(best, 0.76)
             else:
-                ratio = difflib.SequenceMatcher(None, text, candidate).ratio()
-                if ratio >= 0.85:
-                    best = max(best, ratio * 0.95)
+                best = max(best, _similarity(text, candidate) * 0.95)
     return best
+
+
+def _similarity(text: str, candidate: str) -> float:
+    """difflib's ratio when it reaches NAME_SIMILARITY, else 0.
+
+    Its two quick upper bounds rule out most pairs without the full (slow) match.
+    """
+    matcher = difflib.SequenceMatcher(None, text, candidate)
+    if matcher.real_quick_ratio() < NAME_SIMILARITY or matcher.quick_ratio() < NAME_SIMILARITY:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= NAME_SIMILARITY else 0.0
 
 
 def fits_values(field: F.Field, values: Iterable[Any], share: float = 0.75) -> bool:
