@@ -140,7 +140,7 @@ def _qualified_name(function: Callable[..., Any]) -> str:
 class Query:
     """A cached query by reference: `rows()` is `cached(function, store, *args)`. A chart or
     a derived table drawn from it (see `chart_spec`, `derived`) is keyed by the query, so a
-    rerun does not hash the rows (a few milliseconds a DataFrame)."""
+    rerun with the same data neither fetches nor hashes the rows."""
 
     function: Callable[..., Any]
     store: Store
@@ -168,9 +168,7 @@ def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_result(
-    _function: Callable[..., T], function_name: str, key: bytes, _args: tuple[Any, ...]
-) -> T:
+def _cached_result(_function: Callable[..., T], function_name: str, key: bytes, _args: tuple[Any, ...]) -> T:
     return _function(*(arg.rows() if isinstance(arg, Query) else arg for arg in _args))
 
 
@@ -205,7 +203,8 @@ def chart_spec(builder: Callable[..., Any], *args: Any) -> dict:
     def spec(*values: Any) -> dict:
         # Streamlit's own conversion, as st.altair_chart does it: validated against the Vega-Lite
         # schema, the theme Streamlit draws with, each DataFrame as an Arrow dataset named by its
-        # hash, under the lock that guards Altair's process-wide settings
+        # hash, under the lock that guards Altair's process-wide settings. It is private: the
+        # pinned Streamlit has it, and tests/test_charts_cache.py fails at import without it
         return _convert_altair_to_vega_lite_spec(builder(*values))
 
     return _cached_with_queries(spec, f"Vega-Lite spec of {_qualified_name(builder)}", args)
