@@ -5,13 +5,26 @@ create or replace macro service_backlog(
 ) as table
 with
 
--- a ticket opened before the range can still be open inside it: no lower date bound here
-tickets as (
+-- a ticket opened before the range can still be open inside it: no lower date bound here.
+-- Not materialised: each use reads the few columns it needs
+tickets as not materialized (
     select ticket_id, created_at, resolved_at, status
     from filtered_tickets(
         date_from := null, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
+),
+
+-- open from its creation until its resolution; never resolved and not solved or closed: open for
+-- good; marked solved without a resolution time: it cannot be placed and is left out
+open_spans as (
+    select
+        created_at,
+        case
+            when resolved_at is not null then resolved_at
+            when status is null or status not in ('solved', 'closed') then 'infinity'::timestamp
+        end as open_until,
+    from tickets
 ),
 
 bounds as (
@@ -40,19 +53,25 @@ age_bands as (
     select * from ticket_age_bands
 ),
 
--- open at a moment: created before it and not yet resolved then; a ticket marked solved
--- without a resolution time cannot be placed and is left out
+-- only tickets open at one of the snapshots at least meet the periods below: most tickets were
+-- resolved before the first one, or opened after the last
+open_during as (
+    select open_spans.created_at, open_spans.open_until,
+    from open_spans
+    inner join (select min(snapshot_at) as first_at, max(snapshot_at) as last_at from periods) as span
+        on open_spans.created_at < span.last_at
+        and open_spans.open_until >= span.first_at
+),
+
+-- open at a moment: created before it and not yet resolved then
 open_then as (
     select
         periods.period_start,
-        date_diff('second', tickets.created_at, periods.snapshot_at) / 86400.0 as age_days,
+        date_diff('second', open_during.created_at, periods.snapshot_at) / 86400.0 as age_days,
     from periods
-    inner join tickets
-        on tickets.created_at < periods.snapshot_at
-        and (
-            tickets.resolved_at >= periods.snapshot_at
-            or (tickets.resolved_at is null and (tickets.status is null or tickets.status not in ('solved', 'closed')))
-        )
+    inner join open_during
+        on open_during.created_at < periods.snapshot_at
+        and open_during.open_until >= periods.snapshot_at
 ),
 
 banded as (

@@ -5,13 +5,44 @@ create or replace macro service_nps_by_experience(
 ) as table
 with
 
-answers as (
-    select *
-    from ticket_experience(
+-- anonymous answers are left out: whether they had a ticket cannot be known
+answered as (
+    select
+        count(*) as n,
+        count(*) filter (where nps_class = 'promoter') as promoters,
+        count(*) filter (where nps_class = 'detractor') as detractors,
+    from filtered_responses(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where nps is not null and customer_id is not null
+),
+
+-- the answers that followed a ticket, as ticket_experience classifies them
+after_tickets as (
+    select
+        experience,
+        count(*) as n,
+        count(*) filter (where nps_class = 'promoter') as promoters,
+        count(*) filter (where nps_class = 'detractor') as detractors,
+    from ticket_experience_worst(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions,
         lookback_days := lookback_days
     )
+    group by experience
+),
+
+-- every other answer followed no ticket: counted as the rest, without matching each answer again
+no_ticket as (
+    select
+        'no_ticket' as experience,
+        answered.n - coalesce(sum(after_tickets.n), 0) as n,
+        answered.promoters - coalesce(sum(after_tickets.promoters), 0) as promoters,
+        answered.detractors - coalesce(sum(after_tickets.detractors), 0) as detractors,
+    from answered
+    left join after_tickets on true
+    group by answered.n, answered.promoters, answered.detractors
 ),
 
 experiences as (
@@ -29,12 +60,15 @@ counted as (
     select
         experiences.experience_order,
         experiences.experience,
-        count(answers.nps) as n,
-        count(*) filter (where answers.nps_class = 'promoter') as promoters,
-        count(*) filter (where answers.nps_class = 'detractor') as detractors,
+        coalesce(by_experience.n, 0)::bigint as n,
+        coalesce(by_experience.promoters, 0)::bigint as promoters,
+        coalesce(by_experience.detractors, 0)::bigint as detractors,
     from experiences
-    left join answers on answers.experience = experiences.experience
-    group by experiences.experience_order, experiences.experience
+    left join (
+        select * from after_tickets
+        union all
+        select * from no_ticket
+    ) as by_experience on by_experience.experience = experiences.experience
 ),
 
 -- customers without a ticket are the baseline every other experience is compared with

@@ -14,7 +14,8 @@ answers as (
     where nps is not null and customer_id is not null
 ),
 
--- the same window as ticket_experience: tickets of any channel opened before the answer
+-- the same window as ticket_experience: tickets of any channel opened before the answer, bounded
+-- by the lookback before the first day and the last day
 tickets as (
     select
         customer_id,
@@ -29,6 +30,8 @@ tickets as (
         ) as group_value,
     from ticket_facts
     where customer_id is not null
+      and (date_from is null or created_at > date_from::date - to_days(lookback_days::integer))
+      and (date_to is null or created_at < date_to::date + interval 1 day)
 ),
 
 -- an answer counts once per group, however many tickets of that group came before it

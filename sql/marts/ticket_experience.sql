@@ -15,37 +15,13 @@ answers as (
     where nps is not null and customer_id is not null
 ),
 
--- tickets of any channel count: a customer answering on the web remembers the phone call
-tickets as (
-    select ticket_id, customer_id, created_at, is_resolved, is_fcr, reopens
-    from ticket_facts
-    where customer_id is not null
-),
-
--- only tickets opened in the window before the answer can have shaped it
-recent as (
-    select
-        answers.response_id,
-        tickets.ticket_id,
-        -- the worst outcome wins when a customer had several tickets
-        case
-            when tickets.reopens > 0 then 5
-            when not tickets.is_resolved then 4
-            when tickets.is_fcr = false then 3
-            when tickets.is_fcr is null then 2
-            else 1
-        end as severity,
-    from answers
-    inner join tickets
-        on tickets.customer_id = answers.customer_id
-        and tickets.created_at <= answers.responded_at
-        and tickets.created_at > answers.responded_at - to_days(lookback_days::integer)
-),
-
-worst as (
-    select response_id, max(severity) as severity, count(*) as tickets
-    from recent
-    group by response_id
+after_tickets as (
+    select response_id, tickets_before, experience
+    from ticket_experience_worst(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions,
+        lookback_days := lookback_days
+    )
 ),
 
 final as (
@@ -55,17 +31,10 @@ final as (
         answers.responded_at,
         answers.nps,
         answers.nps_class,
-        coalesce(worst.tickets, 0) as tickets_before,
-        case coalesce(worst.severity, 0)
-            when 0 then 'no_ticket'
-            when 1 then 'first_contact'
-            when 2 then 'unknown'
-            when 3 then 'not_first_contact'
-            when 4 then 'still_open'
-            when 5 then 'reopened'
-        end as experience,
+        coalesce(after_tickets.tickets_before, 0) as tickets_before,
+        coalesce(after_tickets.experience, 'no_ticket') as experience,
     from answers
-    left join worst on worst.response_id = answers.response_id
+    left join after_tickets on after_tickets.response_id = answers.response_id
 )
 
 select * from final;
