@@ -197,10 +197,13 @@ def _name_score(name: str, label: str, field: F.Field) -> float:
 def _similarity(text: str, candidate: str) -> float:
     """difflib's ratio when it reaches NAME_SIMILARITY, else 0.
 
-    Its two quick upper bounds rule out most pairs without the full (slow) match.
+    Its quick upper bounds rule out most pairs without the full (slow) match; the first of
+    them, real_quick_ratio(), needs only the lengths, so it is taken before building a matcher.
     """
+    if 2.0 * min(len(text), len(candidate)) / (len(text) + len(candidate)) < NAME_SIMILARITY:
+        return 0.0
     matcher = difflib.SequenceMatcher(None, text, candidate)
-    if matcher.real_quick_ratio() < NAME_SIMILARITY or matcher.quick_ratio() < NAME_SIMILARITY:
+    if matcher.quick_ratio() < NAME_SIMILARITY:
         return 0.0
     ratio = matcher.ratio()
     return ratio if ratio >= NAME_SIMILARITY else 0.0
