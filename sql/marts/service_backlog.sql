@@ -27,10 +27,20 @@ open_spans as (
     from tickets
 ),
 
+-- an open-ended range runs from the first to the last ticket; a closed one needs no look at them
+data_span as (
+    select
+        min(created_at)::date as first_day,
+        max(created_at)::date as last_day,
+    from tickets
+    where date_from is null or date_to is null
+),
+
 bounds as (
     select
-        coalesce(date_from::date, (select min(created_at)::date from tickets)) as first_day,
-        coalesce(date_to::date, (select max(created_at)::date from tickets)) as last_day,
+        coalesce(date_from::date, data_span.first_day) as first_day,
+        coalesce(date_to::date, data_span.last_day) as last_day,
+    from data_span
 ),
 
 periods as (
