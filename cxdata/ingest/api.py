@@ -16,7 +16,7 @@ from cxdata.ingest import profiles
 from cxdata.ingest.mapping import Mapping
 from cxdata.ingest.read import Preview, Progress, load_raw, read_preview
 from cxdata.ingest.report import MAX_REJECTS_KEPT, ImportRefused, ImportReport
-from cxdata.ingest.validate import make_plan, validate
+from cxdata.ingest.validate import make_plan, rows_to_load, validate
 from cxdata import privacy
 from cxdata.store import Store
 
@@ -146,7 +146,7 @@ def import_file(
                     changed = privacy.redact_column(staging, "clean", "comment")
                     report.warnings.append(f"Contact details removed from {changed:,} distinct comment texts.")
                 step(0.6, "comparing with the store")
-                incoming = staging.sql("select * exclude (__row) from clean").to_arrow_table()
+                incoming = rows_to_load(staging, validated)
                 ratings = staging.sql("select * from clean_ratings").to_arrow_table()
             finally:
                 staging.close()

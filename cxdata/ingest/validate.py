@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxdata.ingest import fields as F
 from cxdata.ingest.layouts import Column
@@ -57,6 +59,9 @@ class Validated:
     rows_rejected: int
     ratings_valid: int
     notes: list[str]
+    parsed: pa.Table | None = None  # every row, parsed and checked (registered as `parsed`)
+    # when `clean` only picks columns of `parsed`: (its column, the column of parsed)
+    picked: list[tuple[str, str]] | None = None
 
 
 class Params:
@@ -160,26 +165,45 @@ def validate(
             numbers.append(f"{number} as n_{field.name}")
         if value != f"in_{field.name}":
             values.append(f"{value} as v_{field.name}")
+    outputs = _outputs(plan, specs)
+    # what is not a column of its own yet becomes one, so that `clean` only picks columns
+    computed = [f"{value} as o_{name}" for name, value in outputs if not _is_column(value)]
+    outputs = [(name, value if _is_column(value) else f"o_{name}") for name, value in outputs]
     _build_ratings(con, plan)
     checks = _row_checks(plan, specs, params)
     # any problem at all, row by row: only these rows are examined again to name their problems
     suspect = " or ".join(f"({check.where})" for check in checks) or "false"
     # nested selects, so that each number is computed once and each value from it
     sql = (
-        f"create table parsed as {inputs_cte.sql}, "
+        f"{inputs_cte.sql}, "
         f"numbered as (select *{''.join(', ' + n for n in numbers)} from inputs), "
         f"valued as (select *{''.join(', ' + v for v in values)} from numbered) "
-        f"select *, coalesce({suspect}, false) as __suspect from valued"
+        f"select *{''.join(', ' + c for c in computed)}, coalesce({suspect}, false) as __suspect from valued"
     )
-    con.execute(sql, {**inputs_cte.params, **params.used_in(sql)})
+    # Arrow rather than a table: the rows that load are then picked from it without a copy
+    parsed = con.sql(sql, params={**inputs_cte.params, **params.used_in(sql)}).to_arrow_table()
+    con.register("parsed", parsed)
     _build_rejects(con, plan, checks, params)
-    _build_clean(con, plan, specs, materialize)
-    rows_read, rows_rejected, ratings_valid = con.execute(
-        "select (select count(*) from parsed), (select count(distinct row) from rejects),"
-        " (select count(*) from clean_ratings)"
+    picked = _build_clean(con, plan, outputs, materialize)
+    rows_rejected, ratings_valid = con.execute(
+        "select (select count(distinct row) from rejects), (select count(*) from clean_ratings)"
     ).fetchall()[0]
     # every reject names a row of `parsed` and `clean` is `parsed` less those rows: no need to count it
-    return Validated(rows_read, rows_read - rows_rejected, rows_rejected, ratings_valid, notes)
+    rows_read = parsed.num_rows
+    return Validated(rows_read, rows_read - rows_rejected, rows_rejected, ratings_valid, notes, parsed, picked)
+
+
+def rows_to_load(con: duckdb.DuckDBPyConnection, validated: Validated) -> pa.Table:
+    """`clean` as Arrow, without __row: picked from `parsed` (no copy unless rows were rejected)."""
+    if validated.picked is None or validated.parsed is None:
+        return con.sql("select * exclude (__row) from clean").to_arrow_table()
+    rows = validated.parsed
+    if validated.rows_rejected:
+        rejected = con.sql("select distinct row from rejects").to_arrow_table()["row"]
+        rows = rows.filter(pc.invert(pc.is_in(rows["__row"], value_set=rejected)))
+    return rows.select([column for _name, column in validated.picked]).rename_columns(
+        [name for name, _column in validated.picked]
+    )
 
 
 def _value(field: F.Field) -> str:
@@ -473,17 +497,9 @@ def _number(value: float) -> str:
 
 
 # -- the rows that load -----------------------------------------------------------------
-def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field], materialize: bool) -> None:
+def _outputs(plan: Plan, specs: list[F.Field]) -> list[tuple[str, str]]:
+    """Each stored column of the kind, and its SQL over the columns of `parsed`."""
     present = {field.name for field in specs}
-    key = F.ID_FIELD[plan.kind]
-    con.execute(
-        "create view valid_rows as select * from parsed where __row not in (select row from rejects)"
-    )
-    con.execute(
-        "create table clean_ratings_raw as select __row, attribute, number as rating, scale_min, scale_max "
-        "from ratings_parsed where not not_applicable and number between scale_min and scale_max "
-        "and __row not in (select row from rejects)"
-    )
     outputs = []
     for field in F.fields_of(plan.kind):
         if field.derived:
@@ -495,6 +511,27 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
                 value = (f"coalesce({value}, v_created_at + "
                          f"to_microseconds((v_{minutes} * 60000000)::bigint))")
         outputs.append((field.name, value))
+    return outputs
+
+
+def _is_column(sql: str) -> bool:
+    return re.fullmatch(r"[a-z_]+", sql) is not None
+
+
+def _build_clean(
+    con: duckdb.DuckDBPyConnection, plan: Plan, outputs: list[tuple[str, str]], materialize: bool
+) -> list[tuple[str, str]] | None:
+    """`clean` and `clean_ratings`; returns what `clean` picks from `parsed` when it is a view that only picks."""
+    key = F.ID_FIELD[plan.kind]
+    picked = None
+    con.execute(
+        "create view valid_rows as select * from parsed where __row not in (select row from rejects)"
+    )
+    con.execute(
+        "create table clean_ratings_raw as select __row, attribute, number as rating, scale_min, scale_max "
+        "from ratings_parsed where not not_applicable and number between scale_min and scale_max "
+        "and __row not in (select row from rejects)"
+    )
     if plan.derive_id:
         # the row's own values (and ratings) make its id, numbered when the same row repeats
         hashed = [f"coalesce(cast({value} as varchar), chr(0))" for name, value in outputs if name != key]
@@ -522,6 +559,7 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
             + ", ".join(f"{value} as {name}" for name, value in outputs)
             + " from valid_rows"
         )
+        picked = None if materialize else outputs
     con.execute(
         f"create table clean_ratings as select clean.{key} as response_id, attribute, rating, scale_min, scale_max "
         "from clean_ratings_raw join clean using (__row)"
@@ -529,3 +567,4 @@ def _build_clean(con: duckdb.DuckDBPyConnection, plan: Plan, specs: list[F.Field
         "create table clean_ratings as select null::varchar as response_id, null::varchar as attribute, "
         "null::double as rating, null::double as scale_min, null::double as scale_max where false"
     )
+    return picked
