@@ -30,7 +30,6 @@ grouped_events as not materialized (
         end as compared_group,
         emotion,
         stage,
-        touchpoint_position,
         occurred_at,
         outcome,
     from events
@@ -49,16 +48,22 @@ felt as (
     group by compared_group, touchpoint
 ),
 
--- a listed touchpoint takes its stage from the list (its position is never null there): only an
--- unlisted one needs the stage its events name
+-- a listed touchpoint takes its stage from the list: only an unlisted one needs the stage its events
+-- name, and its events are read again only when there is one
+unlisted as (
+    select distinct touchpoint
+    from felt
+    where touchpoint not in (select touchpoint from touchpoints)
+),
+
 unlisted_stages as (
     select
-        compared_group,
-        touchpoint,
-        mode(stage) as event_stage,
+        grouped_events.compared_group,
+        grouped_events.touchpoint,
+        mode(grouped_events.stage) as event_stage,
     from grouped_events
-    where touchpoint_position is null
-    group by compared_group, touchpoint
+    inner join unlisted on unlisted.touchpoint = grouped_events.touchpoint
+    group by grouped_events.compared_group, grouped_events.touchpoint
 ),
 
 -- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
