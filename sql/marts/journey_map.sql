@@ -30,6 +30,7 @@ grouped_events as not materialized (
         end as compared_group,
         emotion,
         stage,
+        touchpoint_position,
         occurred_at,
         outcome,
     from events
@@ -68,16 +69,16 @@ unlisted_stages as (
 
 -- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
 -- than group every (touchpoint, journey) pair, the events are counted and the comebacks taken off.
--- A journey can have come back only if it has more events than distinct touchpoints. Each of two
--- 64-bit fingerprints of its touchpoints counts at most as many distinct ones, so every journey
--- that came back is found, with the rare one whose touchpoints share bits in both (or that passed
--- a touchpoint in two groups), in which the exact count below then finds no comeback
+-- A journey can have come back only if it has more events than distinct touchpoints. A 64-bit
+-- fingerprint of its touchpoints (a bit per listed position, a hashed one for an unlisted touchpoint)
+-- counts at most as many distinct ones, so every journey that came back is found, with the rare one
+-- whose touchpoints share a bit (or that passed a touchpoint in two groups), in which the exact
+-- count below then finds no comeback
 fingerprints as (
     select
         hash(journey_id) as journey_hash,
         count(*) as events,
-        bit_count(bit_or(1::ubigint << (hash(touchpoint) % 64))) as at_most_passes,
-        bit_count(bit_or(1::ubigint << ((hash(touchpoint) >> 6) % 64))) as at_most_passes_too,
+        bit_count(bit_or(1::ubigint << (coalesce(touchpoint_position::ubigint, hash(touchpoint)) % 64))) as at_most_passes,
     from grouped_events
     group by journey_hash
 ),
@@ -89,7 +90,7 @@ comebacks as (
         count(*) - 1 as comebacks,
     from grouped_events
     where hash(journey_id) in (
-        select journey_hash from fingerprints where at_most_passes < events and at_most_passes_too < events
+        select journey_hash from fingerprints where at_most_passes < events
     )
     group by journey_id, compared_group, touchpoint
     having count(*) > 1
