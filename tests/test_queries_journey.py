@@ -245,6 +245,53 @@ def test_an_unknown_comparison_is_refused_before_it_reaches_sql(jt_store):
         queries.journey_map(jt_store, Filters(), "region", min_n=10)
 
 
+def small_journey_store(events: list[tuple[str, str, str, str | None]]):
+    """A store of a few journeys: (journey, touchpoint, channel, outcome) in the order they happened.
+    'Account' and 'Billing' are listed at positions 1 and 65, so a journey's touchpoints can share a bit
+    of the map's per-journey fingerprint (positions modulo 64); 'Chat' is not listed at all."""
+    touchpoints = pd.DataFrame(
+        [("Account", "service", 1, None), ("Billing", "service", 65, None), ("Delivery", "service", 2, None)],
+        columns=["touchpoint", "stage", "position", "moment_of_truth"],
+    )
+    rows = [
+        {
+            "event_id": f"E{number:03d}", "journey_id": journey, "customer_id": None,
+            "occurred_at": START + dt.timedelta(hours=number), "stage": "service", "touchpoint": touchpoint,
+            "channel": channel, "emotion": 0.5, "outcome": outcome,
+        }
+        for number, (journey, touchpoint, channel, outcome) in enumerate(events)
+    ]
+    return build_store({"touchpoints": touchpoints, "journey_events": pd.DataFrame(rows)})
+
+
+def test_journey_map_counts_a_journey_once_per_touchpoint_and_group_it_passed():
+    store = small_journey_store(
+        [
+            # touchpoints whose fingerprint bits coincide, each passed once
+            ("J1", "Account", "web", None), ("J1", "Billing", "web", None),
+            # comes back to Account, then Delivery, where it is abandoned
+            ("J2", "Account", "web", None), ("J2", "Account", "web", None), ("J2", "Delivery", "web", "abandoned"),
+            # Delivery in two channels; Chat twice
+            ("J3", "Delivery", "web", None), ("J3", "Delivery", "app", None), ("J3", "Chat", "app", None),
+            ("J3", "Chat", "app", None),
+        ]
+    )
+    try:
+        unsplit = queries.journey_map(store, Filters(), "none", min_n=1).set_index("touchpoint")
+        assert unsplit[["n", "emotion_n", "abandoned"]].to_dict("index") == {
+            "Account": {"n": 2, "emotion_n": 3, "abandoned": 0},
+            "Delivery": {"n": 2, "emotion_n": 3, "abandoned": 1},
+            "Billing": {"n": 1, "emotion_n": 1, "abandoned": 0},
+            "Chat": {"n": 1, "emotion_n": 2, "abandoned": 0},
+        }
+        by_channel = queries.journey_map(store, Filters(), "channel", min_n=1).set_index(["compared_group", "touchpoint"])
+        assert by_channel["n"].to_dict() == {
+            ("web", "Account"): 2, ("web", "Delivery"): 2, ("app", "Delivery"): 1, ("web", "Billing"): 1, ("app", "Chat"): 1,
+        }
+    finally:
+        store.close()
+
+
 # -- one touchpoint: how its journeys ended ---------------------------------------------------
 @pytest.mark.parametrize("case", FILTER_CASES)
 def test_touchpoint_outcomes_equal_independent_computation(jt_store, jt_tables, case):
