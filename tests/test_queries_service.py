@@ -218,15 +218,26 @@ def banded(age_days: pd.Series) -> pd.Series:
     return pd.cut(age_days, [0, 1, 3, 7, 28, math.inf], right=False, labels=BANDS)
 
 
+# open-ended ranges run from the first to the last ticket in the other filters
+OPEN_ENDED_CASES = {
+    "no_dates": Filters(channels=("phone", "chat")),
+    "until": Filters(date_to=dt.date(2025, 3, 20), segments=("SMB",)),
+    "from": Filters(date_from=dt.date(2025, 10, 15), regions=("Österreich",)),
+}
+
+
 @pytest.mark.parametrize("grain", ["week", "month"])
-@pytest.mark.parametrize("case", ["one_quarter_one_segment", "channels_and_region"])
+@pytest.mark.parametrize("case", ["one_quarter_one_segment", "channels_and_region", *OPEN_ENDED_CASES])
 def test_backlog_counts_tickets_open_at_each_period_end_by_age(metric_store, synthetic, case, grain):
-    filters = FILTER_CASES[case]
+    filters = FILTER_CASES.get(case) or OPEN_ENDED_CASES[case]
     tickets = effective_tickets(synthetic, filters, dates=False)
-    tickets = tickets[tickets["created_at"] < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)]
+    if filters.date_to:
+        tickets = tickets[tickets["created_at"] < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)]
+    first_day = pd.Timestamp(filters.date_from) if filters.date_from else tickets["created_at"].min().normalize()
+    last_day = pd.Timestamp(filters.date_to) if filters.date_to else tickets["created_at"].max().normalize()
     step = pd.DateOffset(weeks=1) if grain == "week" else pd.DateOffset(months=1)
-    start = pd.Timestamp(filters.date_from).to_period("W-SUN" if grain == "week" else "M").start_time
-    end = pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)
+    start = first_day.to_period("W-SUN" if grain == "week" else "M").start_time
+    end = last_day + pd.Timedelta(days=1)
     rows = []
     while start < end:
         snapshot = min(start + step, end)
