@@ -11,6 +11,7 @@ import pytest
 
 from cxdata.filters import Filters
 from cxdata.queries import service
+from tests.conftest import build_store
 from tests.test_metrics import effective_responses, restrict
 
 FILTER_CASES = {
@@ -209,6 +210,55 @@ def test_nps_by_ticket_group_matches_an_independent_computation(metric_store, sy
         [{"group_value": group, **nps_row(part["nps"], 10)} for group, part in distinct.groupby("group_value")]
     )
     assert_same(service.nps_by_group(metric_store, filters, 10, dimension), expected, ["group_value"])
+
+
+def lookback_edge_store():
+    """Answers on the window's first and last day, with tickets just inside and just outside the
+    90 days before them, and one ticket opened after its customer answered."""
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"], "segment": "SMB", "region": "Schweiz"})
+    first, last = dt.datetime(2025, 5, 1, 0, 30), dt.datetime(2025, 5, 31, 23, 0)
+    responses = pd.DataFrame(
+        {
+            "response_id": ["R1", "R2", "R3", "R4"],
+            "customer_id": ["C1", "C2", "C3", "C4"],
+            "responded_at": [first, first, last, last],
+            "nps": [10, 0, 5, 9],
+        }
+    )
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3", "T4"],
+            "customer_id": ["C1", "C2", "C3", "C4"],
+            "created_at": [
+                first - dt.timedelta(days=89, hours=12),  # inside the lookback
+                first - dt.timedelta(days=90),  # on its edge: outside
+                last - dt.timedelta(hours=1),  # the same day, before the answer
+                last + dt.timedelta(minutes=30),  # after the answer
+            ],
+            "resolved_at": [first - dt.timedelta(days=89), first - dt.timedelta(days=89), None, None],
+            "category": ["Billing", "Billing", "Delivery", "Delivery"],
+            "status": ["solved", "solved", "open", "open"],
+            "replies": [1, 1, 0, 0],
+            "reopens": [0, 0, 0, 0],
+        }
+    )
+    return build_store({"customers": customers, "responses": responses, "tickets": tickets})
+
+
+def test_tickets_count_for_an_answer_from_the_full_lookback_before_the_window_up_to_the_answer():
+    store = lookback_edge_store()
+    try:
+        window = Filters(dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+        experience = service.nps_by_experience(store, window, min_n=1).set_index("experience")
+        assert experience["n"].to_dict() == {"no_ticket": 2, "first_contact": 1, "not_first_contact": 0, "reopened": 0, "still_open": 1}
+        assert experience.loc["no_ticket", ["promoters", "detractors"]].tolist() == [1, 1]
+        groups = service.nps_by_group(store, window, min_n=1, dimension="category").set_index("group_value")
+        assert groups[["n", "promoters", "detractors"]].to_dict("index") == {
+            "Billing": {"n": 1, "promoters": 1, "detractors": 0},
+            "Delivery": {"n": 1, "promoters": 0, "detractors": 1},
+        }
+    finally:
+        store.close()
 
 
 BANDS = ["Under 1 day", "1–3 days", "3–7 days", "1–4 weeks", "Over 4 weeks"]
