@@ -183,7 +183,7 @@ def validate(
     # Arrow rather than a table: the rows that load are then picked from it without a copy
     parsed = con.sql(sql, params={**inputs_cte.params, **params.used_in(sql)}).to_arrow_table()
     con.register("parsed", parsed)
-    _build_rejects(con, plan, checks, params)
+    _build_rejects(con, plan, parsed, checks, params)
     picked = _build_clean(con, plan, outputs, materialize)
     rows_rejected, ratings_valid = con.execute(
         "select (select count(distinct row) from rejects), (select count(*) from clean_ratings)"
@@ -280,7 +280,9 @@ def _parse_sql(
     formats = _timestamp_formats(con, inputs, field, plan, cleaned, notes)
     serial = (
         # Excel's serial dates (days since 1899-12-30), as CSV exports of workbooks hold them
-        f"case when regexp_full_match({x}, '[0-9]{{5}}(\\.[0-9]+)?') and try_cast({x} as double) between 20000 and 80000 "
+        # (a value with '-', '/' or ':' is none: contains() rules those out before the regex)
+        f"case when not (contains({x}, '-') or contains({x}, '/') or contains({x}, ':')) "
+        f"and regexp_full_match({x}, '[0-9]{{5}}(\\.[0-9]+)?') and try_cast({x} as double) between 20000 and 80000 "
         f"then timestamp '1899-12-30' + to_microseconds((try_cast({x} as double) * 86400000000)::bigint) end"
     )
     formats_sql = f"{params(formats)}::varchar[]"
@@ -444,20 +446,23 @@ def _row_checks(plan: Plan, specs: list[F.Field], params: Params) -> list[Check]
     return checks
 
 
-def _build_rejects(con: duckdb.DuckDBPyConnection, plan: Plan, checks: list[Check], params: Params) -> None:
+def _build_rejects(
+    con: duckdb.DuckDBPyConnection, plan: Plan, parsed: pa.Table, checks: list[Check], params: Params
+) -> None:
     """`rejects`: one row per problem of a row, from the rows `parsed` flagged and those with a repeated id."""
     key = F.ID_FIELD[plan.kind]
     checks_ids = not plan.derive_id and key in plan.sources
-    repeated = ""
+    suspect = parsed["__suspect"]
     if checks_ids:
-        con.execute(
-            f"create table repeated_ids as select in_{key} as id from parsed where in_{key} is not null "
-            f"group by in_{key} having count(*) > 1"
-        )
-        if con.execute("select count(*) from repeated_ids").fetchall()[0][0]:
-            repeated = f" or in_{key} in (select id from repeated_ids)"
-    # usually a handful of rows: every check below reads only these
-    con.execute(f"create table suspects as select * from parsed where __suspect{repeated}")
+        repeated = con.sql(
+            f"select in_{key} as id from parsed where in_{key} is not null group by in_{key} having count(*) > 1"
+        ).to_arrow_table()
+        con.register("repeated_ids", repeated)
+        if repeated.num_rows:
+            suspect = pc.or_(suspect, pc.is_in(parsed[f"in_{key}"], value_set=repeated["id"].combine_chunks()))
+    # usually a handful of rows, which every check below reads; filtered in Arrow, where a scan
+    # of the flag alone costs nothing (DuckDB would convert every column of `parsed` to read it)
+    con.register("suspects", parsed.filter(suspect))
     selects = [check.select("suspects") for check in checks]
     if checks_ids:
         source = plan.sources[key]
