@@ -5,14 +5,6 @@ create or replace macro journey_touchpoint_comments(
 ) as table
 with
 
-events as (
-    select *
-    from filtered_journey_events(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-),
-
 responses as (
     select *
     from filtered_responses(
@@ -24,9 +16,11 @@ responses as (
 ),
 
 passed as (
-    select distinct touchpoint, customer_id
-    from events
-    where customer_id is not null
+    select touchpoint, customer_id
+    from journey_touchpoint_customers(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
 ),
 
 sized as (

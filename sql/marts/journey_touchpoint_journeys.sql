@@ -4,14 +4,6 @@ create or replace macro journey_touchpoint_journeys(
 ) as table
 with
 
-events as (
-    select *
-    from filtered_journey_events(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-),
-
 journeys as (
     select *
     from journey_outcomes(
@@ -21,15 +13,11 @@ journeys as (
 ),
 
 passes as (
-    -- a journey that comes back to a touchpoint passes it once, first at reached_at
-    select
-        touchpoint,
-        journey_id,
-        min(occurred_at) as reached_at,
-        arg_min(channel, occurred_at) as channel,
-        avg(emotion) as emotion,
-    from events
-    group by touchpoint, journey_id
+    select *
+    from journey_touchpoint_passes(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
 ),
 
 sized as (

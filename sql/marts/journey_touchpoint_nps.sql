@@ -6,11 +6,12 @@ create or replace macro journey_touchpoint_nps(
 with
 
 events as (
-    select *
+    select customer_id
     from filtered_journey_events(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
+    where customer_id is not null
 ),
 
 responses as (
@@ -35,15 +36,19 @@ per_customer as (
 ),
 
 passed as (
-    select distinct touchpoint, customer_id
-    from events
-    where customer_id is not null
+    select touchpoint, customer_id
+    from journey_touchpoint_customers(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
 ),
 
 -- the comparison group is customers on a journey in the filters: a customer without journey
--- data says nothing about a touchpoint (and answers differently for reasons of their own)
+-- data says nothing about a touchpoint (and answers differently for reasons of their own).
+-- Read from the events, not from every touchpoint's customers, so that the customers of the one
+-- touchpoint asked about are all that is paired up
 travellers as (
-    select distinct customer_id from passed
+    select distinct customer_id from events
 ),
 
 everyone as (

@@ -4,14 +4,6 @@ create or replace macro journey_touchpoint_outcomes(
 ) as table
 with
 
-events as (
-    select *
-    from filtered_journey_events(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-),
-
 journeys as (
     select *
     from journey_outcomes(
@@ -21,7 +13,11 @@ journeys as (
 ),
 
 passes as (
-    select distinct touchpoint, journey_id from events
+    select touchpoint, journey_id
+    from journey_touchpoint_passes(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
 ),
 
 counted as (
