@@ -194,10 +194,14 @@ def validate(
 
 
 def rows_to_load(con: duckdb.DuckDBPyConnection, validated: Validated) -> pa.Table:
-    """`clean` as Arrow, without __row: picked from `parsed` (no copy unless rows were rejected)."""
+    """`clean` as Arrow, without __row: picked from `parsed` (no copy unless rows were rejected).
+
+    Takes `parsed` from `validated`, so that the columns not picked are freed as soon as the
+    staging connection (which holds it registered) is closed, not kept while the rows load.
+    """
     if validated.picked is None or validated.parsed is None:
         return con.sql("select * exclude (__row) from clean").to_arrow_table()
-    rows = validated.parsed
+    rows, validated.parsed = validated.parsed, None
     if validated.rows_rejected:
         rejected = con.sql("select distinct row from rejects").to_arrow_table()["row"]
         rows = rows.filter(pc.invert(pc.is_in(rows["__row"], value_set=rejected)))
