@@ -8,7 +8,7 @@ with
 -- both periods in one pass over the answers and tickets, each counted as if it were the only one
 both_periods as materialized (
     select *
-    from kpi_period_summary(
+    from kpi_periods(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions, min_n := min_n,
         with_previous := true, previous_from := previous_from, previous_to := previous_to

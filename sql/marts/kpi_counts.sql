@@ -1,7 +1,8 @@
 -- one row per period and headline KPI (nps, csat, ces, fcr, churn_rate, revenue_at_risk): the counts its formula needs
 -- The periods: the window, or each week or month of it (grain), and with with_previous also the
 -- window previous_from…previous_to. Each period is counted as if it were asked for alone; all of
--- them come from one pass over the answers, the tickets and the customers.
+-- them come from one scan of the answers, one of the tickets and one of the customers, rather
+-- than one query per period.
 create or replace macro kpi_counts(
     date_from := null, date_to := null, segments := null, channels := null, regions := null,
     grain := 'window', with_previous := false, previous_from := null, previous_to := null
@@ -30,22 +31,22 @@ windows as (
 ),
 
 period_starts as (
-    select first_day as period_start, windows.*
-    from windows
-    where grain not in ('week', 'month')
-    union all
     select
-        unnest(generate_series(
-            calendar_start,
-            last_day,
-            case when grain = 'week' then interval 7 day else interval 1 month end
-        ))::date as period_start,
-        windows.*,
+        unnest(case
+            when grain in ('week', 'month') then generate_series(
+                calendar_start,
+                last_day,
+                case when grain = 'week' then interval 7 day else interval 1 month end
+            )::date[]
+            else [first_day]
+        end) as period_start,
+        first_day,
+        last_day,
     from windows
-    where grain in ('week', 'month')
 ),
 
--- the first and last week or month are cut to the filter, so every day counts in exactly one
+-- the window's periods are numbered 0, 1, … (the previous window is −1); the first and last week
+-- or month are cut to the filter, so every day counts in exactly one
 periods as (
     select
         row_number() over (order by period_start) - 1 as period_no,
@@ -67,80 +68,85 @@ periods as (
     where with_previous
 ),
 
--- A row finds its period by arithmetic on its own day (the n-th week or month from the
--- window's first), not by a comparison with every period. The whole window as one period counts
--- every row even where it is open-ended; weeks and months hold only the days from the first to
--- the last answer.
-window_responses as not materialized (
+-- A row finds its period by arithmetic on its own day (the n-th week or month from the window's
+-- first), not by a comparison with every period. The whole window as one period counts every row
+-- the filter lets through, even where it is open-ended; weeks and months hold only the days from
+-- the first to the last answer. A row in both windows (should they overlap) counts in both.
+response_periods as not materialized (
     select
-        case grain
-            when 'week' then (responses.responded_at::date - windows.calendar_start) // 7
-            when 'month' then date_diff('month', windows.calendar_start, responses.responded_at::date)
-            else 0
-        end as period_no,
-        responses.response_id,
         responses.customer_id,
         responses.responded_at,
+        responses.response_id,
         responses.nps,
         responses.nps_class,
         responses.csat,
         responses.csat_satisfied,
         responses.ces,
         responses.ces_easy,
+        unnest([
+            case
+                when grain = 'week' and responses.responded_at::date between windows.first_day and windows.last_day
+                    then (responses.responded_at::date - windows.calendar_start) // 7
+                when grain = 'month' and responses.responded_at::date between windows.first_day and windows.last_day
+                    then date_diff('month', windows.calendar_start, responses.responded_at::date)
+                when grain not in ('week', 'month')
+                    and (date_from is null or responses.responded_at::date >= date_from::date)
+                    and (date_to is null or responses.responded_at::date <= date_to::date)
+                    then 0
+            end,
+            case
+                when with_previous
+                    and (previous_from is null or responses.responded_at::date >= previous_from::date)
+                    and (previous_to is null or responses.responded_at::date <= previous_to::date)
+                    then -1
+            end,
+        ]) as period_no,
     from filtered_responses(
-        date_from := date_from, date_to := date_to,
+        -- one scan from the earliest first day to the latest last day asked for
+        date_from := case
+            when not with_previous then date_from::date
+            when date_from is not null and previous_from is not null then least(date_from::date, previous_from::date)
+        end,
+        date_to := case
+            when not with_previous then date_to::date
+            when date_to is not null and previous_to is not null then greatest(date_to::date, previous_to::date)
+        end,
         segments := segments, channels := channels, regions := regions
     ) as responses, windows
-    where grain not in ('week', 'month')
-       or responses.responded_at::date between windows.first_day and windows.last_day
 ),
 
-previous_responses as not materialized (
+ticket_periods as (
     select
-        -1 as period_no,
-        response_id,
-        customer_id,
-        responded_at,
-        nps,
-        nps_class,
-        csat,
-        csat_satisfied,
-        ces,
-        ces_easy,
-    from filtered_responses(
-        date_from := previous_from, date_to := previous_to,
-        segments := segments, channels := channels, regions := regions
-    )
-    where with_previous
-),
-
-responses as not materialized (
-    select * from window_responses
-    union all
-    select * from previous_responses
-),
-
-tickets as (
-    select
-        case grain
-            when 'week' then (tickets.created_at::date - windows.calendar_start) // 7
-            when 'month' then date_diff('month', windows.calendar_start, tickets.created_at::date)
-            else 0
-        end as period_no,
         tickets.is_fcr,
+        unnest([
+            case
+                when grain = 'week' and tickets.created_at::date between windows.first_day and windows.last_day
+                    then (tickets.created_at::date - windows.calendar_start) // 7
+                when grain = 'month' and tickets.created_at::date between windows.first_day and windows.last_day
+                    then date_diff('month', windows.calendar_start, tickets.created_at::date)
+                when grain not in ('week', 'month')
+                    and (date_from is null or tickets.created_at::date >= date_from::date)
+                    and (date_to is null or tickets.created_at::date <= date_to::date)
+                    then 0
+            end,
+            case
+                when with_previous
+                    and (previous_from is null or tickets.created_at::date >= previous_from::date)
+                    and (previous_to is null or tickets.created_at::date <= previous_to::date)
+                    then -1
+            end,
+        ]) as period_no,
     from filtered_tickets(
-        date_from := date_from, date_to := date_to,
+        date_from := case
+            when not with_previous then date_from::date
+            when date_from is not null and previous_from is not null then least(date_from::date, previous_from::date)
+        end,
+        date_to := case
+            when not with_previous then date_to::date
+            when date_to is not null and previous_to is not null then greatest(date_to::date, previous_to::date)
+        end,
         segments := segments, channels := channels, regions := regions
     ) as tickets, windows
-    where grain not in ('week', 'month')
-       or tickets.created_at::date between windows.first_day and windows.last_day
-    union all
-    select -1, is_fcr
-    from filtered_tickets(
-        date_from := previous_from, date_to := previous_to,
-        segments := segments, channels := channels, regions := regions
-    )
-    where with_previous
 ),
 
 survey_counts as (
@@ -153,71 +159,9 @@ survey_counts as (
         count(*) filter (where csat_satisfied) as csat_hits,
         count(ces) as ces_n,
         count(*) filter (where ces_easy) as ces_hits,
-    from responses
+    from response_periods
+    where period_no is not null
     group by period_no
-),
-
-fcr_counts as (
-    select
-        period_no,
-        count(is_fcr) as fcr_n,
-        count(*) filter (where is_fcr) as fcr_hits,
-    from tickets
-    group by period_no
-),
-
--- Churn has no channel: it is filtered by the customer's segment and region only. A customer
--- is active at a period's start (signed up by then, not churned before) and churns in it
--- (churned_on by its end). Most customers are steady: active at every period's start and not
--- churned by any period's end; they are counted once, and only the others are tested period by period.
-churn_range as (
-    select
-        min(stretch_from) as first_start,
-        max(stretch_from) as last_start,
-        max(stretch_to) as last_end,
-    from periods
-),
-
-segment_customers as not materialized (
-    select
-        customers.signup_date,
-        customers.churned_on,
-        coalesce(
-            (customers.signup_date is null or customers.signup_date <= churn_range.first_start)
-            and (customers.churned_on is null or customers.churned_on > churn_range.last_end),
-            false
-        ) as steady,
-    from main.customers as customers, churn_range
-    where (segments is null or list_contains(segments, customers.segment))
-      and (regions is null or list_contains(regions, customers.region))
-),
-
-steady_customers as (
-    select count(*) as customers
-    from segment_customers
-    where steady
-),
-
--- the others that are active at some period's start
-changing_customers as (
-    select signup_date, churned_on, 1 as customer
-    from segment_customers, churn_range
-    where not steady
-      and (signup_date is null or signup_date <= churn_range.last_start)
-      and (churned_on is null or churned_on >= churn_range.first_start)
-),
-
-churn_counts as (
-    select
-        periods.period_no,
-        steady_customers.customers + count(changing_customers.customer) as churn_n,
-        count(*) filter (where changing_customers.churned_on <= periods.stretch_to) as churn_hits,
-    from periods
-    cross join steady_customers
-    left join changing_customers
-        on (changing_customers.signup_date is null or changing_customers.signup_date <= periods.stretch_from)
-        and (changing_customers.churned_on is null or changing_customers.churned_on >= periods.stretch_from)
-    group by periods.period_no, steady_customers.customers
 ),
 
 -- a customer's latest answer is the one answered last; of answers at the same moment, the one
@@ -227,8 +171,8 @@ latest_nps as (
         period_no,
         customer_id,
         arg_max(nps_class, (responded_at, response_id)) as latest_class,
-    from responses
-    where nps is not null and customer_id is not null
+    from response_periods
+    where period_no is not null and nps is not null and customer_id is not null
     group by period_no, customer_id
 ),
 
@@ -245,6 +189,68 @@ at_risk_counts as (
     inner join periods on periods.period_no = latest_nps.period_no
     where customers.churned_on is null or customers.churned_on > periods.stretch_to
     group by latest_nps.period_no
+),
+
+fcr_counts as (
+    select
+        period_no,
+        count(is_fcr) as fcr_n,
+        count(*) filter (where is_fcr) as fcr_hits,
+    from ticket_periods
+    where period_no is not null
+    group by period_no
+),
+
+-- Churn has no channel: it is filtered by the customer's segment and region only. A customer
+-- is active at a period's start (signed up by then, not churned before) and churns in it
+-- (churned_on by its end). Most customers are steady: active at every period's start and not
+-- churned by any period's end; they are counted once, and only the others are tested period by period.
+churn_range as (
+    select
+        min(stretch_from) as first_start,
+        max(stretch_from) as last_start,
+        max(stretch_to) as last_end,
+    from periods
+),
+
+-- (the changing customers are gathered in a list so that the customers are read once)
+customer_split as (
+    select
+        count(*) filter (where steady) as steady_customers,
+        list({'signup_date': signup_date, 'churned_on': churned_on, 'customer': 1}) filter (where not steady and could_be_active) as changing,
+    from (
+        select
+            customers.signup_date,
+            customers.churned_on,
+            coalesce(
+                (customers.signup_date is null or customers.signup_date <= churn_range.first_start)
+                and (customers.churned_on is null or customers.churned_on > churn_range.last_end),
+                false
+            ) as steady,
+            (customers.signup_date is null or customers.signup_date <= churn_range.last_start)
+            and (customers.churned_on is null or customers.churned_on >= churn_range.first_start) as could_be_active,
+        from main.customers as customers, churn_range
+        where (segments is null or list_contains(segments, customers.segment))
+          and (regions is null or list_contains(regions, customers.region))
+    )
+),
+
+changing_customers as (
+    select unnest(changing, recursive := true)
+    from customer_split
+),
+
+churn_counts as (
+    select
+        periods.period_no,
+        customer_split.steady_customers + count(changing_customers.customer) as churn_n,
+        count(changing_customers.customer) filter (where changing_customers.churned_on <= periods.stretch_to) as churn_hits,
+    from periods
+    cross join customer_split
+    left join changing_customers
+        on (changing_customers.signup_date is null or changing_customers.signup_date <= periods.stretch_from)
+        and (changing_customers.churned_on is null or changing_customers.churned_on >= periods.stretch_from)
+    group by periods.period_no, customer_split.steady_customers
 ),
 
 -- a period without answers, tickets or customers still has its row, with zero counts

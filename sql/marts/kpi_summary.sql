@@ -7,7 +7,7 @@ with
 -- the window as one period: the same definition the trend and the change use
 summary as (
     select *
-    from kpi_period_summary(
+    from kpi_periods(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions, min_n := min_n
     )

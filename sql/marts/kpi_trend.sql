@@ -9,7 +9,7 @@ with
 -- answers are read once rather than once per period
 summary as (
     select *
-    from kpi_period_summary(
+    from kpi_periods(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions, min_n := min_n,
         grain := case when grain = 'week' then 'week' else 'month' end

@@ -1,5 +1,5 @@
 -- one row per period (as kpi_counts: the window, or each week or month of it, and with with_previous a previous window) and headline KPI: its value and 95 % margin of error with n, suppressed below min_n
-create or replace macro kpi_period_summary(
+create or replace macro kpi_periods(
     date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10,
     grain := 'window', with_previous := false, previous_from := null, previous_to := null
 ) as table
