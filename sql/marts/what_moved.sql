@@ -5,17 +5,15 @@ create or replace macro what_moved(
 ) as table
 with
 
-current_answers as (
-    select 'current' as side, segment, channel, touchpoint, nps_class
+answers as (
+    select true as is_current, segment, channel, touchpoint, nps_class
     from filtered_responses(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
     where nps is not null
-),
-
-previous_answers as (
-    select 'previous' as side, segment, channel, touchpoint, nps_class
+    union all
+    select false, segment, channel, touchpoint, nps_class
     from filtered_responses(
         date_from := previous_from, date_to := previous_to,
         segments := segments, channels := channels, regions := regions
@@ -23,19 +21,20 @@ previous_answers as (
     where nps is not null
 ),
 
-answers as (
-    select * from current_answers
-    union all
-    select * from previous_answers
+-- the few combinations of the dimensions first, so that each dimension's groups add up a small table
+mix as (
+    select is_current, segment, channel, touchpoint, nps_class, count(*) as answers
+    from answers
+    group by is_current, segment, channel, touchpoint, nps_class
 ),
 
 -- each answer counts once in each dimension it has a value for
 by_group as (
-    select 1 as dimension_order, 'segment' as dimension, segment as value, side, nps_class from answers where segment is not null
+    select 1 as dimension_order, 'segment' as dimension, segment as value, is_current, nps_class, answers from mix where segment is not null
     union all
-    select 2, 'channel', channel, side, nps_class from answers where channel is not null
+    select 2, 'channel', channel, is_current, nps_class, answers from mix where channel is not null
     union all
-    select 3, 'touchpoint', touchpoint, side, nps_class from answers where touchpoint is not null
+    select 3, 'touchpoint', touchpoint, is_current, nps_class, answers from mix where touchpoint is not null
 ),
 
 counted as (
@@ -43,12 +42,12 @@ counted as (
         dimension_order,
         dimension,
         value,
-        count(*) filter (where side = 'current') as n,
-        count(*) filter (where side = 'current' and nps_class = 'promoter') as promoters,
-        count(*) filter (where side = 'current' and nps_class = 'detractor') as detractors,
-        count(*) filter (where side = 'previous') as previous_n,
-        count(*) filter (where side = 'previous' and nps_class = 'promoter') as previous_promoters,
-        count(*) filter (where side = 'previous' and nps_class = 'detractor') as previous_detractors,
+        coalesce(sum(answers) filter (where is_current), 0)::bigint as n,
+        coalesce(sum(answers) filter (where is_current and nps_class = 'promoter'), 0)::bigint as promoters,
+        coalesce(sum(answers) filter (where is_current and nps_class = 'detractor'), 0)::bigint as detractors,
+        coalesce(sum(answers) filter (where not is_current), 0)::bigint as previous_n,
+        coalesce(sum(answers) filter (where not is_current and nps_class = 'promoter'), 0)::bigint as previous_promoters,
+        coalesce(sum(answers) filter (where not is_current and nps_class = 'detractor'), 0)::bigint as previous_detractors,
     from by_group
     group by dimension_order, dimension, value
 ),
