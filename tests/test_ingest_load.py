@@ -307,3 +307,23 @@ def test_a_few_bad_rows_among_many_are_each_reported_and_every_other_row_loads(s
     stored = dict(store.query_rows("select response_id, nps from responses"))
     assert sorted(stored) == sorted({f"{i:05d}" for i in range(1, 3001)} - {"00100", "01500", "03000"})
     assert (stored["02001"], stored["00010"], stored["00011"]) == (None, 10, 0)
+
+
+def test_a_row_whose_only_answer_is_a_rating_loads_and_one_without_any_answer_is_rejected(store, tmp_path):
+    rows = [
+        WIDE_ROWS[0],
+        ["R4", "04.03.2024", "", "", "3", "", ""],
+        ["R5", "05.03.2024", "", "", "0", "0", ""],  # 0 is 'not applicable': no rating
+        ["R6", "06.03.2024", "", "", "", "", ""],
+    ]
+
+    report = import_file(store, wide_file(tmp_path, rows), "survey", mapping=read_toml(WIDE_TOML))
+
+    assert (report.outcome, report.rows_valid, report.rows_rejected, report.ratings_loaded) == ("loaded", 2, 2, 3)
+    assert report.rejects.values.tolist() == [
+        [4, "(row)", None, "no answer: no nps, csat, ces, comment or rating"],
+        [5, "(row)", None, "no answer: no nps, csat, ces, comment or rating"],
+    ]
+    assert store.query_rows("select response_id, attribute, rating from response_ratings order by 1, 2") == [
+        ("R1", "Legroom", 4.0), ("R1", "Seat comfort", 5.0), ("R4", "Seat comfort", 3.0),
+    ]

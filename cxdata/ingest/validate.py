@@ -146,8 +146,9 @@ def validate(
 ) -> Validated:
     """Build `clean` (typed rows ready to load), `clean_ratings` and `rejects` from `raw`.
 
-    `clean` is a view over `parsed` unless `materialize` (a table, for changes in place such as
-    redaction) or ids are derived; either way it is read once, by whoever loads it.
+    Every row parsed and checked is `parsed`, an Arrow table registered in `con`. `clean` is a
+    view that picks its columns (rows_to_load then hands them over without a copy) unless
+    `materialize` (a table, for changes in place such as redaction) or ids are derived.
     """
     inputs_params = Params("i")
     specs = [field for field in F.fields_of(plan.kind) if field.name in plan.sources or field.name in plan.constants]
@@ -169,7 +170,7 @@ def validate(
     # what is not a column of its own yet becomes one, so that `clean` only picks columns
     computed = [f"{value} as o_{name}" for name, value in outputs if not _is_column(value)]
     outputs = [(name, value if _is_column(value) else f"o_{name}") for name, value in outputs]
-    _build_ratings(con, plan)
+    _build_ratings(con, plan)  # first: a row's ratings may be its only answer
     checks = _row_checks(plan, specs, params)
     # any problem at all, row by row: only these rows are examined again to name their problems
     suspect = " or ".join(f"({check.where})" for check in checks) or "false"
@@ -203,7 +204,7 @@ def rows_to_load(con: duckdb.DuckDBPyConnection, validated: Validated) -> pa.Tab
         return con.sql("select * exclude (__row) from clean").to_arrow_table()
     rows, validated.parsed = validated.parsed, None
     if validated.rows_rejected:
-        rejected = con.sql("select distinct row from rejects").to_arrow_table()["row"]
+        rejected = con.sql("select distinct row from rejects").to_arrow_table()["row"].combine_chunks()
         rows = rows.filter(pc.invert(pc.is_in(rows["__row"], value_set=rejected)))
     return rows.select([column for _name, column in validated.picked]).rename_columns(
         [name for name, _column in validated.picked]
