@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxdata import cli, metrics
+from cxdata import cli, metrics, overview
 from cxdata.filters import Filters
 from tests.conftest import build_store
 
@@ -278,3 +278,157 @@ def test_change_against_a_suppressed_period_has_no_significance():
     row = metrics.kpi_change(store, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)), 10).set_index("kpi").loc["nps"]
     assert (row["n"], row["previous_n"], bool(row["previous_suppressed"])) == (20, 0, True)
     assert pd.isna(row["change"]) and pd.isna(row["significant"])
+
+
+# -- periods: the latest answer, the previous window, churn per week ---------------------
+def test_revenue_at_risk_takes_the_answer_given_last_to_the_microsecond_then_the_greatest_id():
+    customers = pd.DataFrame(
+        {"customer_id": ["fraction", "tie"], "annual_revenue": [1000.0, 500.0], "signup_date": [dt.date(2024, 1, 1)] * 2}
+    )
+    noon = dt.datetime(2025, 3, 1, 12)
+    responses = pd.DataFrame(
+        {
+            "response_id": ["R1", "R2", "R9", "R10"],
+            "customer_id": ["fraction", "fraction", "tie", "tie"],
+            # .5 s is earlier than .51 s, though "…00.5R1" sorts after "…00.51R2" as text
+            "responded_at": [noon + dt.timedelta(microseconds=500_000), noon + dt.timedelta(microseconds=510_000), noon, noon],
+            # at the same moment "R9" is the greater id
+            "nps": [0, 10, 0, 10],
+        }
+    )
+    store = build_store({"customers": customers, "responses": responses})
+    row = metrics.kpi_summary(store, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)), 1).set_index("kpi").loc["revenue_at_risk"]
+    assert (row["n"], row["hits"], row["value"]) == (2, 1, 500.0)
+
+
+def periods_store() -> object:
+    """Customers who sign up and churn on period boundaries, inside one week, without a signup
+    date; answers and tickets across a few weeks, some before the first answer."""
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(9)],
+            "segment": ["SMB", "SMB", "SMB", "Enterprise", "SMB", "SMB", "Enterprise", "SMB", "SMB"],
+            "region": ["Schweiz"] * 9,
+            "signup_date": pd.to_datetime(
+                ["2024-01-01", "2025-03-03", "2025-03-04", None, "2025-03-10", "2024-06-01", "2025-03-20", None, "2025-03-31"]
+            ).date,
+            "churned_on": pd.to_datetime(
+                [None, "2025-03-09", "2025-03-06", "2025-03-17", None, "2025-03-03", "2025-03-24", None, None]
+            ).date,
+            "annual_revenue": [100.0 * (i + 1) for i in range(9)],
+        }
+    )
+    customers["signup_date"] = customers["signup_date"].astype(object).where(customers["signup_date"].notna(), None)
+    customers["churned_on"] = customers["churned_on"].astype(object).where(customers["churned_on"].notna(), None)
+    start = dt.datetime(2025, 3, 2, 9)
+    responses = pd.DataFrame(
+        {
+            "response_id": [f"R{i:03d}" for i in range(60)],
+            "customer_id": [f"C{i % 9}" if i % 7 else None for i in range(60)],
+            "responded_at": [start + dt.timedelta(hours=11 * i) for i in range(60)],
+            "channel": ["app" if i % 3 else "web" for i in range(60)],
+            "nps": [i % 11 for i in range(60)],
+            "csat": [None if i % 4 == 0 else 1 + i % 5 for i in range(60)],
+        }
+    )
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(12)],
+            "customer_id": [f"C{i % 9}" for i in range(12)],
+            "created_at": [dt.datetime(2025, 2, 20) + dt.timedelta(days=3 * i) for i in range(12)],
+            "resolved_at": [dt.datetime(2025, 2, 21) + dt.timedelta(days=3 * i) for i in range(12)],
+            "status": ["solved"] * 12,
+            "replies": [i % 3 for i in range(12)],
+            "reopens": [0] * 12,
+        }
+    )
+    return build_store({"customers": customers, "responses": responses, "tickets": tickets})
+
+
+def kpi_rows(table: pd.DataFrame, n: str = "n", value: str = "value") -> list[tuple]:
+    """(kpi, n, value) per row, a missing value as None."""
+    return [(row["kpi"], row[n], None if pd.isna(row[value]) else row[value]) for row in table.to_dict("records")]
+
+
+def summary_alone(store, filters: Filters) -> list[tuple]:
+    """(kpi, n, value) of kpi_summary asked for the filters alone."""
+    return kpi_rows(metrics.kpi_summary(store, filters, 1))
+
+
+def assert_same_kpis(actual: list[tuple], expected: list[tuple]) -> None:
+    assert [(kpi, n) for kpi, n, _ in actual] == [(kpi, n) for kpi, n, _ in expected]
+    for (kpi, _, got), (_, _, want) in zip(actual, expected):
+        if want is None:
+            assert got is None, kpi
+        else:
+            assert got == pytest.approx(want), kpi
+
+
+@pytest.mark.parametrize(
+    "current, previous",
+    [
+        ((dt.date(2025, 3, 17), dt.date(2025, 3, 30)), (dt.date(2025, 3, 3), dt.date(2025, 3, 16))),
+        # windows that overlap, or are one and the same, each still count every row of their own
+        ((dt.date(2025, 3, 10), dt.date(2025, 3, 30)), (dt.date(2025, 3, 3), dt.date(2025, 3, 20))),
+        ((dt.date(2025, 3, 3), dt.date(2025, 3, 30)), (dt.date(2025, 3, 3), dt.date(2025, 3, 30))),
+        # a gap between them
+        ((dt.date(2025, 3, 24), dt.date(2025, 3, 30)), (dt.date(2025, 2, 1), dt.date(2025, 3, 5))),
+    ],
+)
+@pytest.mark.parametrize("segments", [None, ["SMB"]])
+def test_kpi_change_states_each_period_as_kpi_summary_states_it_alone(current, previous, segments):
+    store = periods_store()
+    table = store.query(
+        "select * from kpi_change(?::date, ?::date, ?::date, ?::date, segments := ?::varchar[], min_n := 1)",
+        [*current, *previous, segments],
+    )
+    now = summary_alone(store, Filters(*current, segments=tuple(segments or ())))
+    before = summary_alone(store, Filters(*previous, segments=tuple(segments or ())))
+    assert_same_kpis(kpi_rows(table), now)
+    assert_same_kpis(kpi_rows(table, "previous_n", "previous_value"), before)
+
+
+def expected_churn(customers: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(active at the start, of those churned by the end), from docs/METRICS.md."""
+    active = customers[
+        (customers["signup_date"].isna() | (customers["signup_date"] <= start))
+        & (customers["churned_on"].isna() | (customers["churned_on"] >= start))
+    ]
+    return len(active), int((active["churned_on"].notna() & (active["churned_on"] <= end)).sum())
+
+
+@pytest.mark.parametrize("segments", [(), ("SMB",)])
+def test_kpi_trend_churn_per_week_equals_independent_computation(segments):
+    store = periods_store()
+    customers = store.query("select segment, signup_date, churned_on from main.customers")
+    if segments:
+        customers = customers[customers["segment"].isin(segments)]
+    customers = customers.astype(object).where(customers.notna(), None)
+    customers["signup_date"] = pd.to_datetime(customers["signup_date"]).dt.date
+    customers["churned_on"] = pd.to_datetime(customers["churned_on"]).dt.date
+    filters = Filters(dt.date(2025, 3, 4), dt.date(2025, 3, 27), segments=segments)
+    trend = overview.kpi_trend(store, filters, 1, "week")
+    churn = trend[trend["kpi"] == "churn_rate"]
+    expected = [expected_churn(customers, start.date(), end.date()) for start, end in churn[["stretch_from", "stretch_to"]].itertuples(index=False)]
+    got = store.query(
+        "select n, hits from kpi_periods(date_from := ?::date, date_to := ?::date, segments := ?::varchar[], min_n := 1, grain := 'week')"
+        " where kpi = 'churn_rate' order by period_start",
+        [filters.date_from, filters.date_to, list(segments) or None],
+    )
+    assert [tuple(r) for r in got.itertuples(index=False)] == expected
+    assert churn["n"].tolist() == [n for n, _ in expected]
+    assert any(hits for _, hits in expected) and any(n > hits > 0 for n, hits in expected), "the case must churn someone"
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_kpi_trend_of_an_open_ended_filter_covers_the_answers_span_and_each_period_equals_kpi_summary(grain):
+    store = periods_store()
+    trend = overview.kpi_trend(store, Filters(), 1, grain)
+    first, last = store.query_rows("select min(responded_at)::date, max(responded_at)::date from main.responses")[0]
+    stretches = trend.drop_duplicates("period_start")[["stretch_from", "stretch_to"]]
+    assert (stretches["stretch_from"].min().date(), stretches["stretch_to"].max().date()) == (first, last)
+    for (start, end), rows in trend.groupby(["stretch_from", "stretch_to"]):
+        assert_same_kpis(kpi_rows(rows.sort_values("kpi_order")), summary_alone(store, Filters(start.date(), end.date())))
+    # the whole open-ended window also counts the tickets before the first answer
+    whole = metrics.kpi_summary(store, Filters(), 1).set_index("kpi").loc["fcr", "n"]
+    assert whole > trend[trend["kpi"] == "fcr"]["n"].sum()
