@@ -85,15 +85,15 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return found
 
 
-def duplicated_key(cursor: duckdb.DuckDBPyConnection, table: str, keys_table: str) -> str | None:
-    """A key of `table` stored more than once among the keys listed in keys_table(key), if any.
+def duplicated_key(cursor: duckdb.DuckDBPyConnection, table: str, keys_sql: str) -> str | None:
+    """A key of `table` stored more than once among the keys keys_sql selects, if any.
 
     The large fact tables have no primary key (sql/schema/006_fact_layout.sql); the import
     asks this before it commits, so a mistake anywhere refuses the import instead of
     storing a row twice."""
     fact = BY_NAME[table]
     rows = cursor.execute(
-        f"select {fact.key} from main.{table} where {fact.key} in (select key from {keys_table}) "
+        f"select {fact.key} from main.{table} where {fact.key} in ({keys_sql}) "
         f"group by {fact.key} having count(*) > 1 limit 1"
     ).fetchall()
     return rows[0][0] if rows else None
