@@ -37,6 +37,19 @@ FACT_TABLES = (
 )
 BY_NAME = {table.name: table for table in FACT_TABLES}
 
+# a rating carries its response's responded_at, so a date window reads only its row groups
+# (sql/schema/007_rating_dates.sql); the import writes both together, undo may not
+RATING_DATES_REFRESH = (
+    "update response_ratings set responded_at = responses.responded_at from main.responses "
+    "where responses.response_id = response_ratings.response_id "
+    "and response_ratings.responded_at is distinct from responses.responded_at"
+)
+STALE_RATING_DATES = (
+    "select count(*) from main.response_ratings as ratings "
+    "left join main.responses as responses on responses.response_id = ratings.response_id "
+    "where ratings.responded_at is distinct from responses.responded_at"
+)
+
 
 def dimension_columns(table: str) -> str:
     """The select list that adds fact_segment and fact_region to rows aliased `facts`,
@@ -51,7 +64,8 @@ def customers_join() -> str:
 
 def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None) -> int:
     """Set fact_segment and fact_region wherever they differ from what the customers table
-    now says; returns the rows changed.
+    now says (and, on a full refresh, each rating's responded_at to its response's); returns
+    the rows changed.
 
     customers_of_import limits the work to the facts of customers written by that import
     (a customers import); without it every fact row is checked (after an undo, which may
@@ -69,12 +83,15 @@ def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None =
             f") as wanted where {fact.name}.{fact.key} = wanted.key"
         )
         changed += cursor.execute(sql, params).fetchall()[0][0]
+    if customers_of_import is None:
+        changed += cursor.execute(RATING_DATES_REFRESH).fetchall()[0][0]
     return changed
 
 
 def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Per fact table, the rows whose stored segment or region is not the one that applies
-    (always zero unless something wrote around this module; the tests check it)."""
+    """Per fact table, the rows whose stored segment or region is not the one that applies, and
+    the ratings whose date is not their response's (always zero unless something wrote around
+    this module; the tests check it)."""
     found = {}
     for fact in FACT_TABLES:
         found[fact.name] = cursor.execute(
@@ -82,6 +99,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"where facts.fact_segment is distinct from {fact.segment} "
             f"or facts.fact_region is distinct from {fact.region}"
         ).fetchall()[0][0]
+    found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
     return found
 
 
@@ -106,9 +124,9 @@ def rewrite_in_date_order(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     many back-dated imports a 90-day window touches more row groups than it needs. The rows,
     their values and their ids stay as they are."""
     rewritten = {}
-    for fact in FACT_TABLES:
-        cursor.execute(f"create temp table layout_sorted as select * from main.{fact.name} order by {fact.date_column}")
-        cursor.execute(f"delete from main.{fact.name}")
-        rewritten[fact.name] = cursor.execute(f"insert into main.{fact.name} select * from layout_sorted").fetchall()[0][0]
+    for table, date_column in [*((fact.name, fact.date_column) for fact in FACT_TABLES), ("response_ratings", "responded_at")]:
+        cursor.execute(f"create temp table layout_sorted as select * from main.{table} order by {date_column}")
+        cursor.execute(f"delete from main.{table}")
+        rewritten[table] = cursor.execute(f"insert into main.{table} select * from layout_sorted").fetchall()[0][0]
         cursor.execute("drop table layout_sorted")
     return rewritten

@@ -70,7 +70,7 @@ def test_facts_imported_before_their_customer_take_its_segment_when_it_arrives_a
     undo_import(store, first)
     assert facts(store)["R1"] == facts(store)["T1"] == facts(store)["E1"] == (None, None)
     assert facts(store)["R2"] == ("Enterprise", None)
-    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
 
 
 def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_of_c1, tmp_path):
@@ -81,7 +81,7 @@ def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_
         ["R1", "C1", "2025-03-02 10:00", "9", "Mid-Market", ""],
     ]), "survey")
     assert facts(store)["R1"] == ("Mid-Market", "Österreich")
-    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
 
 
 def test_an_import_appends_its_rows_in_the_files_order(facts_of_c1):
@@ -133,7 +133,9 @@ def test_migrating_a_version_five_store_derives_segments_sorts_by_date_and_keeps
         ]
         assert migrated.query_rows("select ticket_id, fact_segment from tickets order by rowid") == [("T1", None), ("T2", "SMB")]
         assert migrated.query_rows("select event_id from journey_events order by rowid") == [("E1",), ("E2",)]
-        assert migrated.query_rows("select * from response_ratings") == [("late", "Speed", 4.0, 1.0, 5.0)]
+        assert migrated.query_rows("select * from response_ratings") == [
+            ("late", "Speed", 4.0, 1.0, 5.0, dt.datetime(2025, 5, 1)),
+        ]
         keys = migrated.query_rows(
             "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
             "and table_name in ('responses', 'response_ratings', 'tickets', 'journey_events')"
@@ -156,15 +158,33 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
             "('R2', 'C1', '2025-02-01', 9), ('R1', 'C1', '2025-01-01', 3)"
         )
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
-        assert layout.stale_rows(store.cursor()) == {"responses": 2, "tickets": 1, "journey_events": 0}
+        assert layout.stale_rows(store.cursor()) == {"responses": 2, "tickets": 1, "journey_events": 0, "response_ratings": 0}
         values = store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id")
 
     assert cli.main(["--db", path, "optimize"]) == 0
     assert "corrected on 3 rows" in capsys.readouterr().out
 
     with Store(path) as store:
-        assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0}
+        assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
         assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
             ("R1", "SMB"), ("R2", "SMB"),
         ]
         assert store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id") == values
+
+
+def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp_path):
+    from cxdata.ingest import read_toml
+    from tests.test_ingest_load import WIDE_HEADER, WIDE_ROWS, WIDE_TOML
+
+    mapping = read_toml(WIDE_TOML)
+    import_file(store, write_csv(tmp_path / "wide.csv", [WIDE_HEADER, *WIDE_ROWS], ";"), "survey", mapping=mapping)
+    moved = [["R1", "15.04.2024", *WIDE_ROWS[0][2:]]]
+    later = import_file(store, write_csv(tmp_path / "moved.csv", [WIDE_HEADER, *moved], ";"), "survey", mapping=mapping)
+
+    def rating_dates() -> set[tuple]:
+        return set(store.query_rows("select distinct response_id, responded_at from response_ratings"))
+
+    assert rating_dates() == {("R1", dt.datetime(2024, 4, 15)), ("R2", dt.datetime(2024, 3, 2)), ("R3", dt.datetime(2024, 3, 3))}
+    undo_import(store, later.import_id)
+    assert ("R1", dt.datetime(2024, 3, 1)) in rating_dates()
+    assert layout.stale_rows(store.cursor())["response_ratings"] == 0

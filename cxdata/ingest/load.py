@@ -168,8 +168,11 @@ def load(
                     {"claimed": claimed},
                 )
                 rating_rows = cur.execute(
-                    "insert into response_ratings select response_id, attribute, rating, scale_min, scale_max "
-                    "from incoming_ratings where response_id in "
+                    # with their response's date (cxdata/layout.py)
+                    "insert into response_ratings (response_id, attribute, rating, scale_min, scale_max, responded_at) "
+                    "select ratings.response_id, ratings.attribute, ratings.rating, ratings.scale_min, ratings.scale_max, "
+                    "incoming.responded_at from incoming_ratings as ratings "
+                    "join incoming on incoming.response_id = ratings.response_id where ratings.response_id in "
                     "(select key from ingest_actions where list_contains($written, action))",
                     {"written": written},
                 ).fetchall()[0][0]

@@ -1,5 +1,5 @@
 -- one row per demo response and rated attribute: an attribute grid some surveys ask
-insert into response_ratings (response_id, attribute, rating, scale_min, scale_max)
+insert into response_ratings (response_id, attribute, rating, scale_min, scale_max, responded_at)
 with
 
 responses as (
@@ -53,7 +53,9 @@ final as (
         )::double as rating,
         1.0 as scale_min,
         5.0 as scale_max,
+        responded_at,
     from asked
 )
 
-select * from final;
+-- in date order, as the responses (cxdata/layout.py)
+select * from final order by responded_at;

@@ -12,8 +12,12 @@ responses as (
     )
 ),
 
+-- a rating carries its response's date: the window is read without probing every rating
 ratings as (
-    select * from main.response_ratings
+    select *
+    from main.response_ratings
+    where (date_from is null or responded_at >= date_from::date)
+      and (date_to is null or responded_at < date_to::date + interval 1 day)
 ),
 
 touchpoints as (
