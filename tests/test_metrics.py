@@ -432,3 +432,18 @@ def test_kpi_trend_of_an_open_ended_filter_covers_the_answers_span_and_each_peri
     # the whole open-ended window also counts the tickets before the first answer
     whole = metrics.kpi_summary(store, Filters(), 1).set_index("kpi").loc["fcr", "n"]
     assert whole > trend[trend["kpi"] == "fcr"]["n"].sum()
+
+
+@pytest.mark.parametrize("grain", ["window", "week", "month"])
+def test_kpi_periods_have_one_row_per_period_and_kpi(metric_store, grain):
+    table = metric_store.query(
+        "select * from kpi_periods(date_from := ?::date, date_to := ?::date, grain := ?,"
+        " with_previous := true, previous_from := ?::date, previous_to := ?::date)",
+        [dt.date(2025, 4, 9), dt.date(2025, 7, 20), grain, dt.date(2025, 1, 1), dt.date(2025, 4, 8)],
+    )
+    key = ["is_previous", "period_start", "kpi"]
+    assert not table.duplicated(subset=key).any()
+    assert table[key + ["stretch_from", "stretch_to", "n", "suppressed"]].notna().all().all()
+    periods = table.drop_duplicates(["is_previous", "period_start"])
+    assert len(table) == 6 * len(periods)
+    assert periods["is_previous"].tolist().count(True) == 1
