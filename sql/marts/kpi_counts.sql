@@ -1,8 +1,7 @@
 -- one row per period and headline KPI (nps, csat, ces, fcr, churn_rate, revenue_at_risk): the counts its formula needs
 -- The periods: the window, or each week or month of it (grain), and with with_previous also the
 -- window previous_from…previous_to. Each period is counted as if it were asked for alone; all of
--- them come from one scan of the answers, one of the tickets and one of the customers, rather
--- than one query per period.
+-- them come from one query rather than one per period.
 create or replace macro kpi_counts(
     date_from := null, date_to := null, segments := null, channels := null, regions := null,
     grain := 'window', with_previous := false, previous_from := null, previous_to := null
@@ -68,12 +67,18 @@ periods as (
     where with_previous
 ),
 
--- A row finds its period by arithmetic on its own day (the n-th week or month from the window's
--- first), not by a comparison with every period. The whole window as one period counts every row
--- the filter lets through, even where it is open-ended; weeks and months hold only the days from
--- the first to the last answer. A row in both windows (should they overlap) counts in both.
+-- A row of the window finds its period by arithmetic on its own day (the n-th week or month from
+-- the window's first), not by a comparison with every period. The whole window as one period
+-- counts every row the filter lets through, even where it is open-ended; weeks and months hold only
+-- the days from the first to the last answer. The previous window is read on its own, so that a
+-- row in both windows (should they overlap) counts in both.
 response_periods as not materialized (
     select
+        case grain
+            when 'week' then (responses.responded_at::date - windows.calendar_start) // 7
+            when 'month' then date_diff('month', windows.calendar_start, responses.responded_at::date)
+            else 0
+        end as period_no,
         responses.customer_id,
         responses.responded_at,
         responses.response_id,
@@ -83,70 +88,52 @@ response_periods as not materialized (
         responses.csat_satisfied,
         responses.ces,
         responses.ces_easy,
-        unnest([
-            case
-                when grain = 'week' and responses.responded_at::date between windows.first_day and windows.last_day
-                    then (responses.responded_at::date - windows.calendar_start) // 7
-                when grain = 'month' and responses.responded_at::date between windows.first_day and windows.last_day
-                    then date_diff('month', windows.calendar_start, responses.responded_at::date)
-                when grain not in ('week', 'month')
-                    and (date_from is null or responses.responded_at::date >= date_from::date)
-                    and (date_to is null or responses.responded_at::date <= date_to::date)
-                    then 0
-            end,
-            case
-                when with_previous
-                    and (previous_from is null or responses.responded_at::date >= previous_from::date)
-                    and (previous_to is null or responses.responded_at::date <= previous_to::date)
-                    then -1
-            end,
-        ]) as period_no,
     from filtered_responses(
-        -- one scan from the earliest first day to the latest last day asked for
-        date_from := case
-            when not with_previous then date_from::date
-            when date_from is not null and previous_from is not null then least(date_from::date, previous_from::date)
-        end,
-        date_to := case
-            when not with_previous then date_to::date
-            when date_to is not null and previous_to is not null then greatest(date_to::date, previous_to::date)
-        end,
+        date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     ) as responses, windows
+    where grain not in ('week', 'month')
+       or responses.responded_at::date between windows.first_day and windows.last_day
+    union all
+    select
+        -1,
+        customer_id,
+        responded_at,
+        response_id,
+        nps,
+        nps_class,
+        csat,
+        csat_satisfied,
+        ces,
+        ces_easy,
+    from filtered_responses(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where with_previous
 ),
 
 ticket_periods as (
     select
+        case grain
+            when 'week' then (tickets.created_at::date - windows.calendar_start) // 7
+            when 'month' then date_diff('month', windows.calendar_start, tickets.created_at::date)
+            else 0
+        end as period_no,
         tickets.is_fcr,
-        unnest([
-            case
-                when grain = 'week' and tickets.created_at::date between windows.first_day and windows.last_day
-                    then (tickets.created_at::date - windows.calendar_start) // 7
-                when grain = 'month' and tickets.created_at::date between windows.first_day and windows.last_day
-                    then date_diff('month', windows.calendar_start, tickets.created_at::date)
-                when grain not in ('week', 'month')
-                    and (date_from is null or tickets.created_at::date >= date_from::date)
-                    and (date_to is null or tickets.created_at::date <= date_to::date)
-                    then 0
-            end,
-            case
-                when with_previous
-                    and (previous_from is null or tickets.created_at::date >= previous_from::date)
-                    and (previous_to is null or tickets.created_at::date <= previous_to::date)
-                    then -1
-            end,
-        ]) as period_no,
     from filtered_tickets(
-        date_from := case
-            when not with_previous then date_from::date
-            when date_from is not null and previous_from is not null then least(date_from::date, previous_from::date)
-        end,
-        date_to := case
-            when not with_previous then date_to::date
-            when date_to is not null and previous_to is not null then greatest(date_to::date, previous_to::date)
-        end,
+        date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     ) as tickets, windows
+    where grain not in ('week', 'month')
+       or tickets.created_at::date between windows.first_day and windows.last_day
+    union all
+    select -1, is_fcr
+    from filtered_tickets(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where with_previous
 ),
 
 survey_counts as (
@@ -160,7 +147,6 @@ survey_counts as (
         count(ces) as ces_n,
         count(*) filter (where ces_easy) as ces_hits,
     from response_periods
-    where period_no is not null
     group by period_no
 ),
 
@@ -172,7 +158,7 @@ latest_nps as (
         customer_id,
         arg_max(nps_class, (responded_at, response_id)) as latest_class,
     from response_periods
-    where period_no is not null and nps is not null and customer_id is not null
+    where nps is not null and customer_id is not null
     group by period_no, customer_id
 ),
 
@@ -197,7 +183,6 @@ fcr_counts as (
         count(is_fcr) as fcr_n,
         count(*) filter (where is_fcr) as fcr_hits,
     from ticket_periods
-    where period_no is not null
     group by period_no
 ),
 
