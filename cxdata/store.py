@@ -299,7 +299,9 @@ def install_objects(con: duckdb.DuckDBPyConnection) -> None:
             for path in pending:
                 try:
                     con.execute(path.read_text(encoding="utf-8"))
-                except duckdb.CatalogException:
+                except (duckdb.CatalogException, duckdb.BinderException):
+                    # a view or macro that calls one not installed yet, or an older version of it
+                    # with other arguments (a store opened by an earlier release): retried after it
                     failed.append(path)
             if len(failed) == len(pending):
                 # no progress: report the first real error instead of looping
