@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scripts", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
         "--memory-limit",
-        help="DuckDB's memory_limit for the store (e.g. 1GB) instead of its default of 80 %% of the RAM: "
-        "a design experiment, not what the dashboard does today",
+        help="DuckDB's memory_limit for the store (e.g. 2GB) instead of the one the dashboard sets "
+        "(CX_MEMORY_LIMIT, else 1GB): to see what another cap costs or saves",
     )
     args = parser.parse_args(argv)
     pages = by_name([name for name in args.pages.split(",") if name] or None)
