@@ -147,3 +147,18 @@ def test_bench_page_table_lists_every_query_the_page_makes(page):
     listed |= {f"{function.__module__}.{function.__name__}" for function in page.other_calls}
     listed |= {f"{call.ours.__module__}.{call.ours.__name__}" for call in pages.SHELL.calls}
     assert _cached_functions(ROOT / page.file) <= listed
+
+
+def test_before_after_says_how_many_times_better_each_item_got():
+    from cxdata.bench import report
+
+    before = [{"item": "page:x:default:warm", "ours_ms": 900.0}, {"item": "import:1m_csv", "ours_rows_per_s": 100_000},
+              {"item": "memory", "peak_rss_mb": 2000.0}, {"item": "gone", "ours_ms": 1.0}]
+    after = [{"item": "page:x:default:warm", "ours_ms": 300.0}, {"item": "import:1m_csv", "ours_rows_per_s": 250_000},
+             {"item": "memory", "peak_rss_mb": 1000.0}, {"item": "new", "ours_ms": 1.0}]
+    lines = report.before_after(before, after).splitlines()[2:]
+    assert lines == [
+        "| page:x:default:warm | 900.0 ms | 300.0 ms | 3.0× |",
+        "| import:1m_csv | 100,000.0 rows/s | 250,000.0 rows/s | 2.5× |",
+        "| memory | 2,000.0 MB | 1,000.0 MB | 2.0× |",
+    ]

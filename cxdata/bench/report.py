@@ -1,6 +1,7 @@
 """The measured items as Markdown tables (printed by the command, pasted into BENCHMARKS.md).
 
-`python -m cxdata.bench.report FILE.json` prints the results section of BENCHMARKS.md for a run.
+`python -m cxdata.bench.report FILE.json` prints the results section of BENCHMARKS.md for a run;
+`python -m cxdata.bench.report BEFORE.json AFTER.json` prints each item of two runs side by side.
 """
 
 from __future__ import annotations
@@ -117,5 +118,38 @@ def results_section(items: list[dict[str, Any]]) -> str:
     return "\n\n".join(["### Targets", target_summary(items), "### Run", run_header(items), "### Every item", table(items)])
 
 
+def _headline(item: dict[str, Any]) -> tuple[float | None, str]:
+    """The one number a before/after compares, and its unit (higher is better for rows/s only)."""
+    if "ours_ms" in item:
+        return item["ours_ms"], "ms"
+    if "ours_rows_per_s" in item:
+        return item["ours_rows_per_s"], "rows/s"
+    if "peak_rss_mb" in item:
+        return item["peak_rss_mb"], "MB"
+    return None, ""
+
+
+def before_after(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
+    """Each item measured in both runs: ours before and after, and how many times better."""
+    earlier = {item["item"]: item for item in before}
+    lines = ["| item | before | after | better by |", "|---|---:|---:|---:|"]
+    for item in after:
+        old = earlier.get(item["item"])
+        new_value, unit = _headline(item)
+        old_value = _headline(old)[0] if old else None
+        if new_value is None or old_value is None:
+            continue
+        better = new_value / old_value if unit == "rows/s" else old_value / new_value
+        lines.append(f"| {item['item']} | {old_value:,.1f} {unit} | {new_value:,.1f} {unit} | {better:,.1f}× |")
+    return "\n".join(lines)
+
+
+def _read(path: str) -> list[dict[str, Any]]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 if __name__ == "__main__":
-    print(results_section(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
+    if len(sys.argv) == 3:
+        print(before_after(_read(sys.argv[1]), _read(sys.argv[2])))
+    else:
+        print(results_section(_read(sys.argv[1])))
