@@ -120,10 +120,10 @@ def results_section(items: list[dict[str, Any]]) -> str:
 
 def _headline(item: dict[str, Any]) -> tuple[float | None, str]:
     """The one number a before/after compares, and its unit (higher is better for rows/s only)."""
-    if "ours_ms" in item:
-        return item["ours_ms"], "ms"
     if "ours_rows_per_s" in item:
         return item["ours_rows_per_s"], "rows/s"
+    if "ours_ms" in item:
+        return item["ours_ms"], "ms"
     if "peak_rss_mb" in item:
         return item["peak_rss_mb"], "MB"
     return None, ""

@@ -154,7 +154,7 @@ def load(
                 )
             all_new = dict(rows).get("insert", 0) == sum(count for _, count in rows)
             _write_rows(cur, table, key, columns, import_id, claimed, all_new)
-            if table in layout.BY_NAME:
+            if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
                 # the customers' (new) segment and region now apply to their responses, tickets and events
@@ -204,16 +204,24 @@ def _write_rows(
                   f"from incoming as facts {layout.customers_join()})")
         extra = ["fact_segment", "fact_region"]
     assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
+    if not all_new:
+        _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
+    names = ", ".join([*columns, *extra])
+    new_only = "" if all_new else f" where {key} in (select key from ingest_actions where action = 'insert')"
+    cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{new_only}",
+                {"id": import_id})
+
+
+def _update_taken_over(
+    cur: duckdb.DuckDBPyConnection, table: str, key: str, source: str, assignments: str, import_id: int,
+    claimed: list[str],
+) -> None:
     cur.execute(
         f"update {table} set {assignments}, import_id = $id from {source} as incoming, ingest_actions "
         f"where {table}.{key} = incoming.{key} and ingest_actions.key = incoming.{key} "
         "and list_contains($claimed, ingest_actions.action)",
         {"id": import_id, "claimed": claimed},
     )
-    names = ", ".join([*columns, *extra])
-    new_only = "" if all_new else f" where {key} in (select key from ingest_actions where action = 'insert')"
-    cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{new_only}",
-                {"id": import_id})
 
 
 def _refuse_duplicates(cur: duckdb.DuckDBPyConnection, table: str) -> None:
