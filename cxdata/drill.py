@@ -10,7 +10,8 @@ import streamlit as st
 
 def selected(event: Any, selection: str, field: str) -> str | None:
     """The value of `field` in the mark chosen in the named selection of an
-    st.altair_chart(..., on_select="rerun") event, or None when nothing is chosen."""
+    on_select="rerun" chart event (ui.chart draws with st.vega_lite_chart, whose events have
+    st.altair_chart's shape), or None when nothing is chosen."""
     if not event:
         return None
     chosen = event.get("selection", {}).get(selection) if isinstance(event, dict) else event.selection.get(selection)

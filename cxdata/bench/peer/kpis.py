@@ -180,8 +180,9 @@ def _narrowed(data: PeerData, filters: Filters) -> PeerData:
 
 
 def kpi_trend(data: PeerData, filters: Filters, min_n: int, grain: str) -> pd.DataFrame:
-    """As sql/marts/kpi_trend.sql: kpi_summary once per week or month of the window,
-    the first and last period cut to the window."""
+    """What sql/marts/kpi_trend.sql answers (there in one pass over the periods): the KPIs
+    of each week or month of the window as kpi_summary states them for that stretch alone,
+    the first and last period cut to the window. The peer simply asks once per period."""
     first = filters.date_from or data.responses["responded_at"].min().date()
     last = filters.date_to or data.responses["responded_at"].max().date()
     start = pd.Timestamp(first)
