@@ -62,6 +62,13 @@ def customers_join() -> str:
     return "left join main.customers as customers on customers.customer_id = facts.customer_id"
 
 
+def _stale(fact: FactTable) -> str:
+    """The condition of a row (aliased `facts`, joined to `customers`) whose stored segment or
+    region is not the one that applies."""
+    return (f"(facts.fact_segment is distinct from {fact.segment} "
+            f"or facts.fact_region is distinct from {fact.region})")
+
+
 def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None) -> int:
     """Set fact_segment and fact_region wherever they differ from what the customers table
     now says (and, on a full refresh, each rating's responded_at to its response's); returns
@@ -70,16 +77,16 @@ def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None =
     customers_of_import limits the work to the facts of customers written by that import
     (a customers import); without it every fact row is checked (after an undo, which may
     put back or remove customers)."""
+    scope, params = "", {}
+    if customers_of_import is not None:
+        scope, params = "and customers.import_id = $import_id", {"import_id": customers_of_import}
     changed = 0
     for fact in FACT_TABLES:
-        scope = "and customers.import_id = $import_id" if customers_of_import is not None else ""
-        params = {"import_id": customers_of_import} if customers_of_import is not None else {}
         sql = (
             f"update {fact.name} set fact_segment = wanted.segment, fact_region = wanted.region from ("
             f"  select facts.{fact.key} as key, {fact.segment} as segment, {fact.region} as region"
             f"  from main.{fact.name} as facts {customers_join()}"
-            f"  where (facts.fact_segment is distinct from {fact.segment}"
-            f"     or facts.fact_region is distinct from {fact.region}) {scope}"
+            f"  where {_stale(fact)} {scope}"
             f") as wanted where {fact.name}.{fact.key} = wanted.key"
         )
         changed += cursor.execute(sql, params).fetchall()[0][0]
@@ -95,9 +102,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     found = {}
     for fact in FACT_TABLES:
         found[fact.name] = cursor.execute(
-            f"select count(*) from main.{fact.name} as facts {customers_join()} "
-            f"where facts.fact_segment is distinct from {fact.segment} "
-            f"or facts.fact_region is distinct from {fact.region}"
+            f"select count(*) from main.{fact.name} as facts {customers_join()} where {_stale(fact)}"
         ).fetchall()[0][0]
     found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
     return found
