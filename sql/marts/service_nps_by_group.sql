@@ -5,21 +5,11 @@ create or replace macro service_nps_by_group(
 ) as table
 with
 
-answers as (
-    select response_id, customer_id, responded_at, nps, nps_class
-    from filtered_responses(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-    where nps is not null and customer_id is not null
-),
-
--- the same window as ticket_experience: tickets of any channel opened before the answer, bounded
--- by the lookback before the first day and the last day
-tickets as (
-    select
-        customer_id,
-        created_at,
+-- an answer counts once per group, however many tickets of that group came before it
+answer_groups as (
+    select distinct
+        response_id,
+        nps_class,
         coalesce(
             case dimension
                 when 'channel' then channel
@@ -28,23 +18,11 @@ tickets as (
             end,
             'Not recorded'
         ) as group_value,
-    from ticket_facts
-    where customer_id is not null
-      and (date_from is null or created_at > date_from::date - to_days(lookback_days::integer))
-      and (date_to is null or created_at < date_to::date + interval 1 day)
-),
-
--- an answer counts once per group, however many tickets of that group came before it
-answer_groups as (
-    select distinct
-        answers.response_id,
-        answers.nps_class,
-        tickets.group_value,
-    from answers
-    inner join tickets
-        on tickets.customer_id = answers.customer_id
-        and tickets.created_at <= answers.responded_at
-        and tickets.created_at > answers.responded_at - to_days(lookback_days::integer)
+    from ticket_answer_pairs(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions,
+        lookback_days := lookback_days
+    )
 ),
 
 counted as (

@@ -6,47 +6,26 @@ create or replace macro ticket_experience_worst(
 ) as table
 with
 
--- anonymous answers are left out: whether they had a ticket cannot be known
-answers as (
-    select response_id, customer_id, responded_at, nps, nps_class
-    from filtered_responses(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-    where nps is not null and customer_id is not null
-),
-
--- tickets of any channel count: a customer answering on the web remembers the phone call. Only
--- tickets from the lookback before the first day to the last day can precede an answer in the
--- window; the bounds let the scan skip the rest
-tickets as (
-    select ticket_id, customer_id, created_at, is_resolved, is_fcr, reopens
-    from ticket_facts
-    where customer_id is not null
-      and (date_from is null or created_at > date_from::date - to_days(lookback_days::integer))
-      and (date_to is null or created_at < date_to::date + interval 1 day)
-),
-
--- only tickets opened in the window before the answer can have shaped it
+-- each answer with the tickets that can have shaped it
 recent as (
     select
-        answers.response_id,
-        answers.customer_id,
-        answers.responded_at,
-        answers.nps,
-        answers.nps_class,
+        response_id,
+        customer_id,
+        responded_at,
+        nps,
+        nps_class,
         case
-            when tickets.reopens > 0 then 5
-            when not tickets.is_resolved then 4
-            when tickets.is_fcr = false then 3
-            when tickets.is_fcr is null then 2
+            when reopens > 0 then 5
+            when not is_resolved then 4
+            when is_fcr = false then 3
+            when is_fcr is null then 2
             else 1
         end as severity,
-    from answers
-    inner join tickets
-        on tickets.customer_id = answers.customer_id
-        and tickets.created_at <= answers.responded_at
-        and tickets.created_at > answers.responded_at - to_days(lookback_days::integer)
+    from ticket_answer_pairs(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions,
+        lookback_days := lookback_days
+    )
 ),
 
 -- the worst outcome wins when a customer had several tickets
