@@ -129,7 +129,7 @@ def _cached_call(
 def cached(function: Callable[..., T], store: Store, *args: Any) -> T:
     """function(store, *args), cached by its arguments, the store and its data version,
     so a repeated filter change is instant and a new import shows at once."""
-    return _cached_call(function, _qualified_name(function), store.database, store.data_version(), store, *args)
+    return query(function, store, *args).rows()
 
 
 def _qualified_name(function: Callable[..., Any]) -> str:
