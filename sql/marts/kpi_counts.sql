@@ -74,11 +74,7 @@ periods as (
 -- row in both windows (should they overlap) counts in both.
 response_periods as not materialized (
     select
-        case grain
-            when 'week' then (responses.responded_at::date - windows.calendar_start) // 7
-            when 'month' then date_diff('month', windows.calendar_start, responses.responded_at::date)
-            else 0
-        end as period_no,
+        period_number(responses.responded_at::date, windows.calendar_start, grain) as period_no,
         responses.customer_id,
         responses.responded_at,
         responses.response_id,
@@ -115,11 +111,7 @@ response_periods as not materialized (
 
 ticket_periods as (
     select
-        case grain
-            when 'week' then (tickets.created_at::date - windows.calendar_start) // 7
-            when 'month' then date_diff('month', windows.calendar_start, tickets.created_at::date)
-            else 0
-        end as period_no,
+        period_number(tickets.created_at::date, windows.calendar_start, grain) as period_no,
         tickets.is_fcr,
     from filtered_tickets(
         date_from := date_from, date_to := date_to,
