@@ -30,7 +30,6 @@ grouped_events as not materialized (
         end as compared_group,
         emotion,
         stage,
-        touchpoint_position,
         occurred_at,
         outcome,
     from events
@@ -76,10 +75,11 @@ unlisted_stages as (
 -- count below then finds no comeback
 fingerprints as (
     select
-        hash(journey_id) as journey_hash,
+        hash(grouped_events.journey_id) as journey_hash,
         count(*) as events,
-        bit_count(bit_or(1::ubigint << (coalesce(touchpoint_position::ubigint, hash(touchpoint)) % 64))) as at_most_passes,
+        bit_count(bit_or(1::ubigint << (coalesce(touchpoints.position::ubigint, hash(grouped_events.touchpoint)) % 64))) as at_most_passes,
     from grouped_events
+    left join touchpoints on touchpoints.touchpoint = grouped_events.touchpoint
     group by journey_hash
 ),
 

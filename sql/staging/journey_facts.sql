@@ -1,5 +1,7 @@
--- one row per journey event, with its customer's segment and region and its place on the journey
--- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers)
+-- one row per journey event, with its customer's segment and region
+-- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers).
+-- No join to the touchpoint list: every query of the events would pay for it on every event, and
+-- only the journey map's journey fingerprint needs a touchpoint's position (it joins the list itself)
 create or replace view journey_facts as
 with
 
@@ -8,18 +10,8 @@ events as (
     from main.journey_events
 ),
 
-touchpoints as (
-    select touchpoint, position, moment_of_truth from main.touchpoints
-),
-
 final as (
-    select
-        events.*,
-        touchpoints.position as touchpoint_position,
-        touchpoints.moment_of_truth,
-        events.outcome = 'abandoned' as is_abandoned,
-    from events
-    left join touchpoints on touchpoints.touchpoint = events.touchpoint
+    select * from events
 )
 
 select * from final;
