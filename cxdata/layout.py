@@ -1,12 +1,19 @@
-"""The stored fact layout: each fact row carries the segment and region that apply to it.
+"""The stored fact layout: each fact row carries what its customer record says about it, and
+each answer when its customer answered next.
 
 `fact_segment` and `fact_region` on responses, tickets and journey events are what the
 filters and every segment or region split read (sql/staging/*_facts.sql), so that no page
-query joins the customers table. They are derived data, and this module is the one place
-that derives them: a response's own segment and region override its customer's; tickets
-and journey events take their customer's. Whatever writes a fact row or a customer calls
-in here in the same transaction (the import, undo, the demo), so a reader never sees them
-out of step. sql/schema/006_fact_layout.sql explains why they exist.
+query joins the customers table. Responses also carry their customer's revenue and churn
+date (`fact_customer_known`, `fact_annual_revenue`, `fact_churned_on`) and `next_nps_at`, the
+moment the same customer gave their next NPS answer: revenue at risk asks for each customer's
+latest answer of a period, which with these columns is a filter on the rows instead of a
+grouping of every answer by customer and a join to every customer (sql/marts/kpi_counts.sql).
+
+They are derived data, and this module is the one place that derives them: a response's own
+segment and region override its customer's; tickets and journey events take their
+customer's. Whatever writes a fact row or a customer calls in here in the same transaction
+(the import, undo, the demo), so a reader never sees them out of step.
+sql/schema/006_fact_layout.sql and 008_answer_context.sql explain why they exist.
 """
 
 from __future__ import annotations
@@ -17,23 +24,36 @@ import duckdb
 
 
 @dataclasses.dataclass(frozen=True)
+class Derived:
+    """A stored column and what it must hold, over the aliases `facts` and `customers`."""
+
+    column: str
+    expression: str
+
+
+@dataclasses.dataclass(frozen=True)
 class FactTable:
     name: str
     key: str
     # the column the pages filter by date: rows are appended in its order
     date_column: str
-    # the segment and region that apply to a row, over the aliases `facts` and `customers`
-    segment: str
-    region: str
+    # what the customer record says about a row: its segment and region, and for answers more
+    derived: tuple[Derived, ...]
 
+
+CUSTOMER_DIMENSIONS = (Derived("fact_segment", "customers.segment"), Derived("fact_region", "customers.region"))
 
 FACT_TABLES = (
-    FactTable(
-        "responses", "response_id", "responded_at",
-        "coalesce(facts.segment, customers.segment)", "coalesce(facts.region, customers.region)",
-    ),
-    FactTable("tickets", "ticket_id", "created_at", "customers.segment", "customers.region"),
-    FactTable("journey_events", "event_id", "occurred_at", "customers.segment", "customers.region"),
+    FactTable("responses", "response_id", "responded_at", (
+        Derived("fact_segment", "coalesce(facts.segment, customers.segment)"),
+        Derived("fact_region", "coalesce(facts.region, customers.region)"),
+        # an answer of a customer the customers table does not hold puts no revenue at risk
+        Derived("fact_customer_known", "(customers.customer_id is not null)"),
+        Derived("fact_annual_revenue", "customers.annual_revenue"),
+        Derived("fact_churned_on", "customers.churned_on"),
+    )),
+    FactTable("tickets", "ticket_id", "created_at", CUSTOMER_DIMENSIONS),
+    FactTable("journey_events", "event_id", "occurred_at", CUSTOMER_DIMENSIONS),
 )
 BY_NAME = {table.name: table for table in FACT_TABLES}
 
@@ -51,11 +71,14 @@ STALE_RATING_DATES = (
 )
 
 
-def dimension_columns(table: str) -> str:
-    """The select list that adds fact_segment and fact_region to rows aliased `facts`,
-    joined to `customers` (see customers_join)."""
-    fact = BY_NAME[table]
-    return f"{fact.segment} as fact_segment, {fact.region} as fact_region"
+def derived_names(table: str) -> list[str]:
+    return [derived.column for derived in BY_NAME[table].derived]
+
+
+def derived_columns(table: str) -> str:
+    """The select list that adds the derived columns to rows aliased `facts`, joined to
+    `customers` (see customers_join)."""
+    return ", ".join(f"{derived.expression} as {derived.column}" for derived in BY_NAME[table].derived)
 
 
 def customers_join() -> str:
@@ -63,48 +86,123 @@ def customers_join() -> str:
 
 
 def _stale(fact: FactTable) -> str:
-    """The condition of a row (aliased `facts`, joined to `customers`) whose stored segment or
-    region is not the one that applies."""
-    return (f"(facts.fact_segment is distinct from {fact.segment} "
-            f"or facts.fact_region is distinct from {fact.region})")
+    """The condition of a row (aliased `facts`, joined to `customers`) whose stored derived
+    columns are not what the customer record now says."""
+    return "(" + " or ".join(
+        f"facts.{derived.column} is distinct from {derived.expression}" for derived in fact.derived
+    ) + ")"
 
 
-def refresh(cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None) -> int:
-    """Set fact_segment and fact_region wherever they differ from what the customers table
-    now says (and, on a full refresh, each rating's responded_at to its response's); returns
-    the rows changed.
+def refresh(
+    cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None, only_noted_answers: bool = False,
+) -> int:
+    """Set the derived columns wherever they differ from what the customers table now says
+    (and, on a full refresh, each answer's next_nps_at and each rating's responded_at to its
+    response's); returns the rows changed.
 
     customers_of_import limits the work to the facts of customers written by that import
     (a customers import); without it every fact row is checked (after an undo, which may
-    put back or remove customers)."""
+    put back or remove customers). only_noted_answers: next_nps_at is looked at only where
+    note_changed_answers said answers changed (an undo), not for every answer."""
     scope, params = "", {}
     if customers_of_import is not None:
         scope, params = "and customers.import_id = $import_id", {"import_id": customers_of_import}
     changed = 0
     for fact in FACT_TABLES:
+        assignments = ", ".join(f"{derived.column} = wanted.{derived.column}" for derived in fact.derived)
         sql = (
-            f"update {fact.name} set fact_segment = wanted.segment, fact_region = wanted.region from ("
-            f"  select facts.{fact.key} as key, {fact.segment} as segment, {fact.region} as region"
+            f"update {fact.name} set {assignments} from ("
+            f"  select facts.{fact.key} as key, {derived_columns(fact.name)}"
             f"  from main.{fact.name} as facts {customers_join()}"
             f"  where {_stale(fact)} {scope}"
             f") as wanted where {fact.name}.{fact.key} = wanted.key"
         )
         changed += cursor.execute(sql, params).fetchall()[0][0]
     if customers_of_import is None:
+        changed += refresh_next_answers(cursor, changed_only=only_noted_answers)
         changed += cursor.execute(RATING_DATES_REFRESH).fetchall()[0][0]
     return changed
 
 
+# -- next_nps_at ------------------------------------------------------------------------
+# A customer's answers in the order "latest" means everywhere: by responded_at, then by
+# response_id (two answers in the same microsecond: the greater id is the later).
+_NEXT_ANSWER = "lead(responded_at) over (partition by customer_id order by responded_at, response_id)"
+_COUNTS_FOR_NEXT = "nps is not null and customer_id is not null"
+# the temp table of (customer_id, responded_at) a write added, moved or removed
+CHANGED_ANSWERS = "layout_changed_answers"
+
+
+def note_changed_answers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
+    """Remember answers (customer_id, responded_at) that a write is adding, moving or
+    removing, old and new places alike, for refresh_next_answers in the same transaction."""
+    cursor.execute(f"create temp table if not exists {CHANGED_ANSWERS} (customer_id varchar, responded_at timestamp)")
+    cursor.execute(
+        f"insert into {CHANGED_ANSWERS} select customer_id, responded_at from ({rows_sql}) "
+        "where customer_id is not null and responded_at is not null",
+        params or {},
+    )
+
+
+def refresh_next_answers(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
+    """Set each answer's next_nps_at to the moment its customer answered next (null for the
+    latest); returns the rows changed.
+
+    With changed_only, only the answers noted by note_changed_answers are looked at, and
+    of their customers only those whose next answer can have changed: an answer before the
+    earliest change whose next answer also came before it keeps its next answer (a change
+    at or after that moment cannot fall between them)."""
+    scope, params = "", {}
+    if changed_only:
+        found = cursor.execute(
+            f"select count(*) > 0 from information_schema.tables where table_name = '{CHANGED_ANSWERS}'"
+        ).fetchall()[0][0]
+        if not found:
+            return 0
+        since = cursor.execute(f"select min(responded_at) from {CHANGED_ANSWERS}").fetchall()[0][0]
+        cursor.execute("drop table if exists layout_changed_customers")
+        cursor.execute(f"create temp table layout_changed_customers as select distinct customer_id from {CHANGED_ANSWERS}")
+        cursor.execute(f"drop table {CHANGED_ANSWERS}")
+        if since is None:
+            return 0
+        scope = (
+            "and (responded_at >= $since or next_nps_at >= $since or next_nps_at is null)"
+            " and customer_id in (select customer_id from layout_changed_customers)"
+        )
+        params = {"since": since}
+    changed = cursor.execute(
+        "update responses set next_nps_at = wanted.next_at from ("
+        "  select response_id, next_at from ("
+        f"    select response_id, next_nps_at, {_NEXT_ANSWER} as next_at"
+        f"    from main.responses where {_COUNTS_FOR_NEXT} {scope}"
+        "  ) where next_at is distinct from next_nps_at"
+        ") as wanted where responses.response_id = wanted.response_id",
+        params,
+    ).fetchall()[0][0]
+    # an answer that lost its NPS or its customer has no place in any customer's order
+    changed += cursor.execute(
+        f"update responses set next_nps_at = null where next_nps_at is not null and not ({_COUNTS_FOR_NEXT})"
+    ).fetchall()[0][0]
+    if changed_only:
+        cursor.execute("drop table layout_changed_customers")
+    return changed
+
+
 def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Per fact table, the rows whose stored segment or region is not the one that applies, and
-    the ratings whose date is not their response's (always zero unless something wrote around
-    this module; the tests check it)."""
+    """Per fact table, the rows whose stored derived columns are not what applies, the ratings
+    whose date is not their response's, and the answers whose next_nps_at is wrong (always
+    zero unless something wrote around this module; the tests check it)."""
     found = {}
     for fact in FACT_TABLES:
         found[fact.name] = cursor.execute(
             f"select count(*) from main.{fact.name} as facts {customers_join()} where {_stale(fact)}"
         ).fetchall()[0][0]
     found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
+    found["next_nps_at"] = cursor.execute(
+        f"select count(*) from (select next_nps_at, {_NEXT_ANSWER} as next_at from main.responses where {_COUNTS_FOR_NEXT} "
+        f"union all select next_nps_at, null from main.responses where not ({_COUNTS_FOR_NEXT})) "
+        "where next_at is distinct from next_nps_at"
+    ).fetchall()[0][0]
     return found
 
 

@@ -1,10 +1,12 @@
-"""The stored fact layout: fact_segment and fact_region stay in step with the customers
-through imports and undo, the migration derives them and stores rows in date order, and
-a key stored twice refuses the import."""
+"""The stored fact layout: fact_segment and fact_region (and on answers the customer's revenue
+and churn date) stay in step with the customers through imports and undo, next_nps_at with
+the other answers; the migrations derive them and store rows in date order, and a key stored
+twice refuses the import."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +14,9 @@ from cxdata import layout
 from cxdata.ingest import import_file, undo_import
 from cxdata.store import Store, latest_schema_version
 from tests.test_ingest_helpers import module_store, store, store_fingerprint, write_csv  # noqa: F401
+
+
+IN_STEP = {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0}
 
 
 def facts(store: Store) -> dict[str, tuple]:
@@ -70,7 +75,7 @@ def test_facts_imported_before_their_customer_take_its_segment_when_it_arrives_a
     undo_import(store, first)
     assert facts(store)["R1"] == facts(store)["T1"] == facts(store)["E1"] == (None, None)
     assert facts(store)["R2"] == ("Enterprise", None)
-    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
+    assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
 def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_of_c1, tmp_path):
@@ -81,7 +86,7 @@ def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_
         ["R1", "C1", "2025-03-02 10:00", "9", "Mid-Market", ""],
     ]), "survey")
     assert facts(store)["R1"] == ("Mid-Market", "Österreich")
-    assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
+    assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
 def test_an_import_appends_its_rows_in_the_files_order(facts_of_c1):
@@ -158,18 +163,18 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
             "('R2', 'C1', '2025-02-01', 9), ('R1', 'C1', '2025-01-01', 3)"
         )
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
-        assert layout.stale_rows(store.cursor()) == {"responses": 2, "tickets": 1, "journey_events": 0, "response_ratings": 0}
-        values = store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id")
+        assert layout.stale_rows(store.cursor()) == {**IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1}
+        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id")
 
     assert cli.main(["--db", path, "optimize"]) == 0
-    assert "corrected on 3 rows" in capsys.readouterr().out
+    assert "corrected on 4 rows" in capsys.readouterr().out
 
     with Store(path) as store:
-        assert layout.stale_rows(store.cursor()) == {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0}
+        assert layout.stale_rows(store.cursor()) == IN_STEP
         assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
             ("R1", "SMB"), ("R2", "SMB"),
         ]
-        assert store.query_rows("select * exclude (fact_segment, fact_region) from responses order by response_id") == values
+        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id") == values
 
 
 def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp_path):
@@ -188,3 +193,112 @@ def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp
     undo_import(store, later.import_id)
     assert ("R1", dt.datetime(2024, 3, 1)) in rating_dates()
     assert layout.stale_rows(store.cursor())["response_ratings"] == 0
+
+
+def expected_next_answers(store: Store) -> dict[str, dt.datetime | None]:
+    """Each answer's next NPS answer by the same customer, computed here in Python: answers
+    ordered by responded_at, then response_id; only answers with an NPS and a customer count."""
+    rows = store.query_rows("select response_id, customer_id, responded_at, nps from responses")
+    by_customer: dict[str, list[tuple]] = {}
+    for response_id, customer_id, responded_at, nps in rows:
+        if nps is not None and customer_id is not None:
+            by_customer.setdefault(customer_id, []).append((responded_at, response_id))
+    expected = {row[0]: None for row in rows}
+    for answers in by_customer.values():
+        answers.sort()
+        for (_, response_id), (next_at, _) in zip(answers, answers[1:]):
+            expected[response_id] = next_at
+    return expected
+
+
+def stored_next_answers(store: Store) -> dict[str, dt.datetime | None]:
+    return dict(store.query_rows("select response_id, next_nps_at from responses"))
+
+
+def import_answers(store: Store, tmp_path, rows, name: str) -> int:
+    path = write_csv(tmp_path / name, [["response_id", "customer_id", "responded_at", "nps"], *rows])
+    report = import_file(store, path, "survey")
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
+def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_undo(store, tmp_path):
+    first = import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-01 10:00", "9"], ["A2", "C1", "2025-03-05 10:00", "3"],
+        ["A3", "C2", "2025-03-02 10:00", "7"], ["A4", "", "2025-03-03 10:00", "5"],
+        ["A5", "C1", "2025-03-04 10:00", ""],
+    ], "first.csv")
+    assert stored_next_answers(store) == expected_next_answers(store)
+    assert stored_next_answers(store)["A1"] == dt.datetime(2025, 3, 5, 10)
+
+    # a back-dated answer falls between two stored ones; two in the same moment go by id
+    back_dated = import_answers(store, tmp_path, [
+        ["B1", "C1", "2025-03-03 10:00", "10"], ["B0", "C1", "2025-03-03 10:00", "1"], ["B2", "C2", "2025-02-01 10:00", "8"],
+    ], "back.csv")
+    assert stored_next_answers(store) == expected_next_answers(store)
+    assert stored_next_answers(store)["A1"] == stored_next_answers(store)["B0"] == dt.datetime(2025, 3, 3, 10)
+
+    # re-sent rows move one answer to another customer and another past it
+    moved = import_answers(store, tmp_path, [
+        ["A2", "C2", "2025-03-06 10:00", "3"], ["A3", "C2", "2025-03-07 10:00", "7"],
+    ], "moved.csv")
+    assert stored_next_answers(store) == expected_next_answers(store)
+    assert stored_next_answers(store)["B2"] == dt.datetime(2025, 3, 6, 10)
+    assert stored_next_answers(store)["A2"] == dt.datetime(2025, 3, 7, 10)
+    assert stored_next_answers(store)["B1"] is None
+
+    for import_id in (moved, back_dated, first):
+        undo_import(store, import_id)
+        assert stored_next_answers(store) == expected_next_answers(store)
+        assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
+def test_answers_carry_their_customers_revenue_and_churn_date_as_the_customers_table_says(facts_of_c1, tmp_path):
+    store = facts_of_c1
+
+    def answers() -> dict[str, tuple]:
+        return {row[0]: row[1:] for row in store.query_rows(
+            "select response_id, fact_customer_known, fact_annual_revenue, fact_churned_on from responses")}
+
+    assert answers() == {"R1": (False, None, None), "R2": (False, None, None), "R3": (False, None, None)}
+    path = write_csv(tmp_path / "c.csv", [
+        ["customer_id", "segment", "annual_revenue", "churned_on"], ["C1", "SMB", "1200.50", "2025-06-30"],
+    ])
+    first = import_file(store, path, "customers").import_id
+    known = (True, Decimal("1200.50"), dt.date(2025, 6, 30))
+    assert answers() == {"R1": known, "R2": known, "R3": (False, None, None)}
+    path = write_csv(tmp_path / "c2.csv", [["customer_id", "segment", "annual_revenue", "churned_on"], ["C1", "SMB", "900", ""]])
+    second = import_file(store, path, "customers").import_id
+    assert answers()["R1"] == (True, Decimal("900.00"), None)
+    undo_import(store, second)
+    assert answers()["R2"] == known
+    undo_import(store, first)
+    assert answers()["R1"] == (False, None, None)
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
+def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_customer(tmp_path):
+    path = str(tmp_path / "v7.duckdb")
+    with Store(path, migrate_to=7) as old:
+        old._con.execute("insert into customers (customer_id, annual_revenue) values ('C1', 500)")
+        old._con.execute(
+            "insert into responses (response_id, customer_id, responded_at, nps) values "
+            "('late', 'C1', '2025-05-01', 9), ('early', 'C1', '2025-01-01', 3), "
+            "('no-nps', 'C1', '2025-02-01', null), ('anonymous', null, '2025-03-01', 7)"
+        )
+        kept = old.query_rows("select * from responses order by response_id")
+
+    with Store(path) as migrated:
+        assert migrated.query_rows(
+            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) "
+            "from responses order by response_id"
+        ) == kept
+        assert migrated.query_rows(
+            "select response_id, fact_customer_known, fact_annual_revenue, next_nps_at from responses order by rowid"
+        ) == [
+            ("early", True, Decimal("500.00"), dt.datetime(2025, 5, 1)),
+            ("no-nps", True, Decimal("500.00"), None),
+            ("anonymous", False, None, None),
+            ("late", True, Decimal("500.00"), None),
+        ]
+        assert layout.stale_rows(migrated.cursor()) == IN_STEP

@@ -154,6 +154,8 @@ def load(
                 )
             all_new = dict(rows).get("insert", 0) == sum(count for _, count in rows)
             _write_rows(cur, table, key, columns, import_id, claimed, all_new)
+            if table == "responses":
+                _refresh_next_answers(cur, import_id, all_new)
             if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
@@ -200,9 +202,9 @@ def _write_rows(
     `python -m cxdata optimize` restores date order when back-dated imports have mixed it."""
     source, extra = "incoming", []
     if table in layout.BY_NAME:
-        source = (f"(select facts.*, {layout.dimension_columns(table)} "
+        source = (f"(select facts.*, {layout.derived_columns(table)} "
                   f"from incoming as facts {layout.customers_join()})")
-        extra = ["fact_segment", "fact_region"]
+        extra = layout.derived_names(table)
     assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
     if not all_new:
         _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
@@ -210,6 +212,23 @@ def _write_rows(
     new_only = "" if all_new else f" where {key} in (select key from ingest_actions where action = 'insert')"
     cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{new_only}",
                 {"id": import_id})
+
+
+def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
+    """Each answer's next_nps_at (cxdata/layout.py), where the import's answers now fall and
+    where the versions they replaced were."""
+    layout.note_changed_answers(
+        cur, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
+    )
+    if not all_new:
+        layout.note_changed_answers(
+            cur,
+            "select json_extract_string(previous_row, '$.customer_id') as customer_id,"
+            " json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
+            " from import_replaced_rows where import_id = $id and table_name = 'responses'",
+            {"id": import_id},
+        )
+    layout.refresh_next_answers(cur, changed_only=True)
 
 
 def _update_taken_over(
@@ -294,6 +313,10 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             deleted[table] = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
             if table == "responses":
                 cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
+                # the removed answers' places, for next_nps_at (cxdata/layout.py)
+                layout.note_changed_answers(
+                    cur, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
+                )
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
@@ -315,6 +338,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 {"structure": structure},
             ).fetchall()[0][0]
             if table == "responses":
+                layout.note_changed_answers(
+                    cur, "select customer_id, responded_at from main.responses where response_id in (select key from undo_keys)",
+                )
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",
                     "scale_min": "DOUBLE", "scale_max": "DOUBLE",
@@ -332,7 +358,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             cur.execute("drop table undo_keys")
             cur.execute("drop table undo_restore")
         # put-back or removed customers change which segment and region apply to facts
-        layout.refresh(cur)
+        layout.refresh(cur, only_noted_answers=True)
         cur.execute(
             "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",
             {"id": import_id},

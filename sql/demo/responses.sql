@@ -1,7 +1,8 @@
 -- one row per demo survey response
 insert into responses (
     response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region,
-    nps, csat, ces, comment, language, import_id, fact_segment, fact_region
+    nps, csat, ces, comment, language, import_id, fact_segment, fact_region,
+    fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at
 )
 with
 
@@ -275,11 +276,20 @@ final as (
         and comments.text_number = with_text_number.text_number
 )
 
--- stored with the segment and region that apply (cxdata/layout.py), in date order
+-- stored with what the customer record says and each answer's next one (cxdata/layout.py), in date order
 select
     facts.*,
     coalesce(facts.segment, customers.segment) as fact_segment,
     coalesce(facts.region, customers.region) as fact_region,
+    customers.customer_id is not null as fact_customer_known,
+    customers.annual_revenue as fact_annual_revenue,
+    customers.churned_on as fact_churned_on,
+    case when facts.nps is not null and facts.customer_id is not null then
+        lead(facts.responded_at) over (
+            partition by facts.customer_id, facts.nps is not null
+            order by facts.responded_at, facts.response_id
+        )
+    end as next_nps_at,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.responded_at;

@@ -76,7 +76,11 @@ response_periods as not materialized (
     select
         period_number(responses.responded_at::date, windows.calendar_start, grain) as period_no,
         responses.customer_id,
+        responses.customer_known,
+        responses.customer_annual_revenue,
+        responses.customer_churned_on,
         responses.responded_at,
+        responses.next_nps_at,
         responses.response_id,
         responses.nps,
         responses.nps_class,
@@ -94,7 +98,11 @@ response_periods as not materialized (
     select
         -1,
         customer_id,
+        customer_known,
+        customer_annual_revenue,
+        customer_churned_on,
         responded_at,
+        next_nps_at,
         response_id,
         nps,
         nps_class,
@@ -142,31 +150,56 @@ survey_counts as (
     group by period_no
 ),
 
--- a customer's latest answer is the one answered last; of answers at the same moment, the one
--- with the greatest id
+-- a customer's latest answer of a period is the one answered last; of answers at the same
+-- moment, the one with the greatest id. Stored with each answer is when its customer answered
+-- next in that order (next_nps_at, cxdata/layout.py): the latest of a period is the answer whose
+-- next one falls after the period's last day, found row by row
+nps_answers as (
+    select
+        response_periods.*,
+        periods.stretch_to,
+        response_periods.next_nps_at is null
+            or response_periods.next_nps_at::date > periods.stretch_to as is_last_of_period,
+    from response_periods
+    inner join periods on periods.period_no = response_periods.period_no
+    where response_periods.nps is not null and response_periods.customer_id is not null
+),
+
+-- With only dates filtered, a customer's next answer inside the period is inside the filter
+-- too. A segment, channel or region filter can leave it out: then the latest answer the filter
+-- lets through is found by grouping those answers by customer (the filters are constants, so
+-- only one of the two branches runs)
 latest_nps as (
+    select period_no, stretch_to, nps_class, customer_known, customer_annual_revenue, customer_churned_on
+    from nps_answers
+    where is_last_of_period
+      and segments is null and channels is null and regions is null
+    union all
     select
         period_no,
-        customer_id,
-        arg_max(nps_class, (responded_at, response_id)) as latest_class,
-    from response_periods
-    where nps is not null and customer_id is not null
+        any_value(stretch_to),
+        arg_max(nps_class, (responded_at, response_id)),
+        any_value(customer_known),
+        any_value(customer_annual_revenue),
+        any_value(customer_churned_on),
+    from nps_answers
+    where segments is not null or channels is not null or regions is not null
     group by period_no, customer_id
 ),
 
--- the filters apply through the answers (whose segment may override the customer's);
--- revenue already lost to churn is not at risk any more
+-- the filters apply through the answers (whose segment may override the customer's); a customer
+-- the customers table does not hold has no revenue, and revenue already lost to churn is not at
+-- risk any more
 at_risk_counts as (
     select
-        latest_nps.period_no,
+        period_no,
         count(*) as risk_n,
-        count(*) filter (where latest_nps.latest_class = 'detractor') as risk_hits,
-        coalesce(sum(customers.annual_revenue) filter (where latest_nps.latest_class = 'detractor'), 0) as risk_amount,
+        count(*) filter (where nps_class = 'detractor') as risk_hits,
+        coalesce(sum(customer_annual_revenue) filter (where nps_class = 'detractor'), 0) as risk_amount,
     from latest_nps
-    inner join main.customers as customers on customers.customer_id = latest_nps.customer_id
-    inner join periods on periods.period_no = latest_nps.period_no
-    where customers.churned_on is null or customers.churned_on > periods.stretch_to
-    group by latest_nps.period_no
+    where customer_known
+      and (customer_churned_on is null or customer_churned_on > stretch_to)
+    group by period_no
 ),
 
 fcr_counts as (

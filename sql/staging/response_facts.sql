@@ -1,5 +1,5 @@
 -- one row per survey response, with the segment and region that apply to it and its classes
--- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers)
+-- (stored on the row: cxdata/layout.py keeps the fact_ columns and next_nps_at in step)
 create or replace view response_facts as
 with
 
@@ -35,6 +35,11 @@ final as (
         end as nps_class,
         responses.csat >= 4 as csat_satisfied,
         responses.ces >= 5 as ces_easy,
+        -- what the customer record says, and when the customer answered next (cxdata/layout.py)
+        responses.fact_customer_known as customer_known,
+        responses.fact_annual_revenue as customer_annual_revenue,
+        responses.fact_churned_on as customer_churned_on,
+        responses.next_nps_at,
         responses.comment,
         responses.language,
         responses.import_id,
