@@ -75,6 +75,15 @@ periods as (
 response_periods as not materialized (
     select
         period_number(responses.responded_at::date, windows.calendar_start, grain) as period_no,
+        -- the last day of the row's period (its stretch_to), from the row's own day
+        least(
+            case grain
+                when 'week' then date_trunc('week', responses.responded_at)::date + 6
+                when 'month' then last_day(responses.responded_at::date)
+                else windows.last_day
+            end,
+            windows.last_day
+        ) as period_end,
         responses.customer_id,
         responses.customer_known,
         responses.customer_annual_revenue,
@@ -97,23 +106,24 @@ response_periods as not materialized (
     union all
     select
         -1,
-        customer_id,
-        customer_known,
-        customer_annual_revenue,
-        customer_churned_on,
-        responded_at,
-        next_nps_at,
-        response_id,
-        nps,
-        nps_class,
-        csat,
-        csat_satisfied,
-        ces,
-        ces_easy,
+        windows.previous_last_day,
+        responses.customer_id,
+        responses.customer_known,
+        responses.customer_annual_revenue,
+        responses.customer_churned_on,
+        responses.responded_at,
+        responses.next_nps_at,
+        responses.response_id,
+        responses.nps,
+        responses.nps_class,
+        responses.csat,
+        responses.csat_satisfied,
+        responses.ces,
+        responses.ces_easy,
     from filtered_responses(
         date_from := previous_from, date_to := previous_to,
         segments := segments, channels := channels, regions := regions
-    )
+    ) as responses, windows
     where with_previous
 ),
 
@@ -156,13 +166,11 @@ survey_counts as (
 -- next one falls after the period's last day, found row by row
 nps_answers as (
     select
-        response_periods.*,
-        periods.stretch_to,
-        response_periods.next_nps_at is null
-            or response_periods.next_nps_at::date > periods.stretch_to as is_last_of_period,
+        *,
+        period_end as stretch_to,
+        next_nps_at is null or next_nps_at::date > period_end as is_last_of_period,
     from response_periods
-    inner join periods on periods.period_no = response_periods.period_no
-    where response_periods.nps is not null and response_periods.customer_id is not null
+    where nps is not null and customer_id is not null
 ),
 
 -- With only dates filtered, a customer's next answer inside the period is inside the filter
