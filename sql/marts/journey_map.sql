@@ -35,8 +35,21 @@ grouped_events as not materialized (
     from events
 ),
 
--- emotion is averaged over events (a touchpoint felt twice counts twice)
+-- emotion is averaged over events (a touchpoint felt twice counts twice). Unsplit, the events are
+-- grouped by touchpoint alone: the constant group in the key made this pass about 1.5x as costly.
+-- The branch a split does not take is dropped when the macro is planned
 felt as (
+    select
+        'All customers' as compared_group,
+        touchpoint,
+        count(*) as events,
+        count(emotion) as emotion_n,
+        avg(emotion) as raw_emotion,
+        stddev_samp(emotion) as emotion_sd,
+    from events
+    where split_by is null or split_by not in ('segment', 'channel')
+    group by touchpoint
+    union all
     select
         compared_group,
         touchpoint,
@@ -45,6 +58,7 @@ felt as (
         avg(emotion) as raw_emotion,
         stddev_samp(emotion) as emotion_sd,
     from grouped_events
+    where split_by in ('segment', 'channel')
     group by compared_group, touchpoint
 ),
 
