@@ -118,6 +118,25 @@ def kpi_trend(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, grain:
     )
 
 
+def kpi_overview(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, grain: str = "week") -> pd.DataFrame:
+    """The Overview's tiles and their small lines from one query: per KPI, the whole window
+    against the previous period (period_kind 'window', as kpi_change) and each week or month
+    of the window (as kpi_trend)."""
+    previous = filters.previous_period()
+    return store.query(
+        "select * from kpi_overview(?::date, ?::date, ?::date, ?::date,"
+        " segments := ?::varchar[], channels := ?::varchar[], regions := ?::varchar[], min_n := ?, grain := ?)",
+        [filters.date_from, filters.date_to, previous.date_from, previous.date_to, *filters.params()[2:], min_n,
+         nps_queries.checked_grain(grain)],
+    )
+
+
+def overview_tiles(kpis: pd.DataFrame) -> list[KpiTile]:
+    """kpi_tiles of a kpi_overview result."""
+    window = kpis["period_kind"] == "window"
+    return kpi_tiles(kpis[window], kpis[~window])
+
+
 def trend_values(trend: pd.DataFrame, kpi: str) -> tuple[float, ...]:
     """The KPI's values in period order; a suppressed period is left out, never drawn as a number."""
     rows = trend[(trend["kpi"] == kpi) & ~trend["suppressed"].astype(bool)].sort_values("period_start")

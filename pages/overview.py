@@ -28,9 +28,8 @@ st.caption(
     f"Groups with fewer than {min_n} answers are not shown as numbers."
 )
 
-changes = ui.query(metrics.kpi_change, store, filters, min_n)
-trend = ui.query(overview.kpi_trend, store, filters, min_n, grain)
-tiles = ui.derived(overview.kpi_tiles, changes, trend)
+kpis = ui.query(overview.kpi_overview, store, filters, min_n, grain)
+tiles = ui.derived(overview.overview_tiles, kpis)
 # three to a row: wide enough for the value with its margin and for the trend line
 for row_start in range(0, len(tiles), 3):
     for column, tile in zip(st.columns(3), tiles[row_start : row_start + 3]):

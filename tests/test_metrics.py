@@ -447,3 +447,31 @@ def test_kpi_periods_have_one_row_per_period_and_kpi(metric_store, grain):
     periods = table.drop_duplicates(["is_previous", "period_start"])
     assert len(table) == 6 * len(periods)
     assert periods["is_previous"].tolist().count(True) == 1
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(dt.date(2025, 3, 4), dt.date(2025, 5, 27)),
+        Filters(dt.date(2025, 1, 1), dt.date(2025, 6, 30), segments=("SMB", "Enterprise")),
+        Filters(dt.date(2025, 2, 10), dt.date(2025, 4, 20), channels=("email",), regions=("Schweiz", "Österreich")),
+    ],
+    ids=["dates", "segments", "channel-and-regions"],
+)
+def test_kpi_overview_states_the_window_as_kpi_change_and_each_period_as_kpi_trend(metric_store, filters, grain):
+    # the Overview's one query counts the whole window beside its weeks or months; each must be
+    # what the comparison and the trend say when asked on their own
+    table = overview.kpi_overview(metric_store, filters, 10, grain)
+    change = metrics.kpi_change(metric_store, filters, 10)
+    trend = overview.kpi_trend(metric_store, filters, 10, grain)
+    window = table[table["period_kind"] == "window"]
+    assert (window["stretch_from"].dt.date == filters.date_from).all() and (window["stretch_to"].dt.date == filters.date_to).all()
+    # (beside the weeks the comparison's columns may hold nulls: nullable integers there)
+    pd.testing.assert_frame_equal(window[list(change.columns)].reset_index(drop=True), change, check_dtype=False)
+    periods = table[table["period_kind"] == grain]
+    assert len(periods) + len(window) == len(table)
+    expected = trend.sort_values(["kpi_order", "period_start"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(periods[list(trend.columns)].reset_index(drop=True), expected)
+    # the case must be one with numbers to compare, not only suppressed ones
+    assert not window["suppressed"].any() and not periods["suppressed"].all()

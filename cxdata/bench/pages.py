@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from cxdata import metrics, overview, ui
+from cxdata import overview, ui
 from cxdata.bench.floor import Touch
 from cxdata.bench.peer import PeerData
 from cxdata.bench.peer import journey as peer_journey
@@ -121,13 +121,12 @@ OVERVIEW = Page(
     "overview",
     "pages/overview.py",
     (
-        Call(metrics.kpi_change, _filters_and_min_n, peer_kpis.kpi_change, _with_previous(KPI_TOUCHES), keys=("kpi",)),
         Call(
-            overview.kpi_trend,
+            overview.kpi_overview,
             lambda filters, min_n: (filters, min_n, overview.trend_grain(filters)),
-            lambda data, filters, min_n: peer_kpis.kpi_trend(data, filters, min_n, overview.trend_grain(filters)),
-            KPI_TOUCHES,
-            keys=("kpi", "period_start"),
+            lambda data, filters, min_n: peer_kpis.kpi_overview(data, filters, min_n, overview.trend_grain(filters)),
+            _with_previous(KPI_TOUCHES),
+            keys=("kpi", "period_kind", "period_start"),
         ),
         Call(
             overview.what_moved, _filters_and_min_n, peer_nps.what_moved,

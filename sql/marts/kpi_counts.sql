@@ -1,10 +1,12 @@
 -- one row per period and headline KPI (nps, csat, ces, fcr, churn_rate, revenue_at_risk): the counts its formula needs
 -- The periods: the window, or each week or month of it (grain), and with with_previous also the
--- window previous_from…previous_to. Each period is counted as if it were asked for alone; all of
--- them come from one query rather than one per period.
+-- window previous_from…previous_to, and with with_window the whole window beside its weeks or
+-- months. Each period is counted as if it were asked for alone; all of them come from one query
+-- rather than one per period (the Overview asks for all three at once).
 create or replace macro kpi_counts(
     date_from := null, date_to := null, segments := null, channels := null, regions := null,
-    grain := 'window', with_previous := false, previous_from := null, previous_to := null
+    grain := 'window', with_previous := false, previous_from := null, previous_to := null,
+    with_window := false
 ) as table
 with
 
@@ -44,11 +46,13 @@ period_starts as (
     from windows
 ),
 
--- the window's periods are numbered 0, 1, … (the previous window is −1); the first and last week
--- or month are cut to the filter, so every day counts in exactly one
+-- the window's periods are numbered 0, 1, … (the previous window is −1, the whole window beside
+-- its weeks or months −2); the first and last week or month are cut to the filter, so every day
+-- counts in exactly one
 periods as (
     select
         row_number() over (order by period_start) - 1 as period_no,
+        case when grain in ('week', 'month') then grain else 'window' end as period_kind,
         false as is_previous,
         period_start,
         greatest(period_start, first_day) as stretch_from,
@@ -62,16 +66,20 @@ periods as (
         ) as stretch_to,
     from period_starts
     union all
-    select -1, true, previous_first_day, previous_first_day, previous_last_day
+    select -1, 'previous', true, previous_first_day, previous_first_day, previous_last_day
     from windows
     where with_previous
+    union all
+    select -2, 'window', false, first_day, first_day, last_day
+    from windows
+    where with_window and grain in ('week', 'month')
 ),
 
 -- A row of the window finds its period by arithmetic on its own day (the n-th week or month from
 -- the window's first), not by a comparison with every period. The whole window as one period
 -- counts every row the filter lets through, even where it is open-ended; weeks and months hold only
--- the days from the first to the last answer. The previous window is read on its own, so that a
--- row in both windows (should they overlap) counts in both.
+-- the days from the first to the last answer. The previous window, and the whole window beside its
+-- weeks or months, are read on their own, so that a row in two periods counts in both.
 response_periods as not materialized (
     select
         period_number(responses.responded_at::date, windows.calendar_start, grain) as period_no,
@@ -125,6 +133,28 @@ response_periods as not materialized (
         segments := segments, channels := channels, regions := regions
     ) as responses, windows
     where with_previous
+    union all
+    select
+        -2,
+        windows.last_day,
+        responses.customer_id,
+        responses.customer_known,
+        responses.customer_annual_revenue,
+        responses.customer_churned_on,
+        responses.responded_at,
+        responses.next_nps_at,
+        responses.response_id,
+        responses.nps,
+        responses.nps_class,
+        responses.csat,
+        responses.csat_satisfied,
+        responses.ces,
+        responses.ces_easy,
+    from filtered_responses(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    ) as responses, windows
+    where with_window and grain in ('week', 'month')
 ),
 
 ticket_periods as (
@@ -144,6 +174,13 @@ ticket_periods as (
         segments := segments, channels := channels, regions := regions
     )
     where with_previous
+    union all
+    select -2, is_fcr
+    from filtered_tickets(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where with_window and grain in ('week', 'month')
 ),
 
 survey_counts as (
@@ -274,6 +311,7 @@ churn_counts as (
 -- a period without answers, tickets or customers still has its row, with zero counts
 counted as materialized (
     select
+        periods.period_kind,
         periods.is_previous,
         periods.period_start,
         periods.stretch_from,
@@ -300,18 +338,18 @@ counted as materialized (
 ),
 
 final as (
-    select is_previous, period_start, stretch_from, stretch_to, 1 as kpi_order, 'nps' as kpi, nps_n as n, null::bigint as hits, promoters, detractors, null::double as amount
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 1 as kpi_order, 'nps' as kpi, nps_n as n, null::bigint as hits, promoters, detractors, null::double as amount
     from counted
     union all
-    select is_previous, period_start, stretch_from, stretch_to, 2, 'csat', csat_n, csat_hits, null, null, null from counted
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 2, 'csat', csat_n, csat_hits, null, null, null from counted
     union all
-    select is_previous, period_start, stretch_from, stretch_to, 3, 'ces', ces_n, ces_hits, null, null, null from counted
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 3, 'ces', ces_n, ces_hits, null, null, null from counted
     union all
-    select is_previous, period_start, stretch_from, stretch_to, 4, 'fcr', fcr_n, fcr_hits, null, null, null from counted
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 4, 'fcr', fcr_n, fcr_hits, null, null, null from counted
     union all
-    select is_previous, period_start, stretch_from, stretch_to, 5, 'churn_rate', churn_n, churn_hits, null, null, null from counted
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 5, 'churn_rate', churn_n, churn_hits, null, null, null from counted
     union all
-    select is_previous, period_start, stretch_from, stretch_to, 6, 'revenue_at_risk', risk_n, risk_hits, null, null, risk_amount::double from counted
+    select period_kind, is_previous, period_start, stretch_from, stretch_to, 6, 'revenue_at_risk', risk_n, risk_hits, null, null, risk_amount::double from counted
 )
 
 select * from final;

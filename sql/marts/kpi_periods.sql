@@ -1,7 +1,8 @@
--- one row per period (as kpi_counts: the window, or each week or month of it, and with with_previous a previous window) and headline KPI: its value and 95 % margin of error with n, suppressed below min_n
+-- one row per period (as kpi_counts: the window, or each week or month of it, with with_previous a previous window, with with_window the whole window too) and headline KPI: its value and 95 % margin of error with n, suppressed below min_n
 create or replace macro kpi_periods(
     date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10,
-    grain := 'window', with_previous := false, previous_from := null, previous_to := null
+    grain := 'window', with_previous := false, previous_from := null, previous_to := null,
+    with_window := false
 ) as table
 with
 
@@ -10,7 +11,8 @@ counts as (
     from kpi_counts(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions,
-        grain := grain, with_previous := with_previous, previous_from := previous_from, previous_to := previous_to
+        grain := grain, with_previous := with_previous, previous_from := previous_from, previous_to := previous_to,
+        with_window := with_window
     )
 ),
 
@@ -42,6 +44,7 @@ final as (
         hits,
         promoters,
         detractors,
+        period_kind,
         is_previous,
         period_start,
         stretch_from,

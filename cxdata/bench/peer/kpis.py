@@ -206,3 +206,23 @@ def kpi_trend(data: PeerData, filters: Filters, min_n: int, grain: str) -> pd.Da
     trend = pd.concat(frames, ignore_index=True)
     columns = ["period_start", "stretch_from", "stretch_to", "kpi_order", "kpi", "n", "value", "margin_of_error", "suppressed"]
     return trend[columns].sort_values(["kpi_order", "period_start"]).reset_index(drop=True)
+
+
+def kpi_overview(data: PeerData, filters: Filters, min_n: int, grain: str) -> pd.DataFrame:
+    """As sql/marts/kpi_overview.sql: kpi_change's rows for the whole window, then kpi_trend's
+    rows for each week or month (the peer asks for each on its own)."""
+    first = filters.date_from or data.responses["responded_at"].min().date()
+    last = filters.date_to or data.responses["responded_at"].max().date()
+    window = kpi_change(data, filters, min_n).assign(
+        period_kind="window", period_start=first, stretch_from=first, stretch_to=last,
+    )
+    trend = kpi_trend(data, filters, min_n, grain).assign(period_kind=grain)
+    columns = [
+        "kpi_order", "kpi", "period_kind", "period_start", "stretch_from", "stretch_to", "n", "value",
+        "margin_of_error", "suppressed", "previous_n", "previous_value", "previous_suppressed", "change", "z",
+        "significant",
+    ]
+    both = pd.concat([window, trend], ignore_index=True).reindex(columns=columns)
+    both["window_first"] = both["period_kind"] != "window"
+    ordered = both.sort_values(["kpi_order", "window_first", "period_start"], kind="stable")
+    return ordered.drop(columns="window_first").reset_index(drop=True)
