@@ -78,8 +78,11 @@ periods as (
 -- A row of the window finds its period by arithmetic on its own day (the n-th week or month from
 -- the window's first), not by a comparison with every period. The whole window as one period
 -- counts every row the filter lets through, even where it is open-ended; weeks and months hold only
--- the days from the first to the last answer. The previous window, and the whole window beside its
--- weeks or months, are read on their own, so that a row in two periods counts in both.
+-- the days from the first to the last answer. The previous window is read on its own, so that a
+-- row in both windows (should they overlap) counts in both. The whole window beside its weeks or
+-- months is not read again: its answers are those of its weeks or months (the answers' span is
+-- where the window is open-ended), so its counts are their sums, and each answer is also tested
+-- as the latest of the whole window (window_end).
 response_periods as not materialized (
     select
         period_number(responses.responded_at::date, windows.calendar_start, grain) as period_no,
@@ -92,6 +95,7 @@ response_periods as not materialized (
             end,
             windows.last_day
         ) as period_end,
+        windows.last_day as window_end,
         responses.customer_id,
         responses.customer_known,
         responses.customer_annual_revenue,
@@ -115,6 +119,7 @@ response_periods as not materialized (
     select
         -1,
         windows.previous_last_day,
+        windows.previous_last_day,
         responses.customer_id,
         responses.customer_known,
         responses.customer_annual_revenue,
@@ -133,29 +138,8 @@ response_periods as not materialized (
         segments := segments, channels := channels, regions := regions
     ) as responses, windows
     where with_previous
-    union all
-    select
-        -2,
-        windows.last_day,
-        responses.customer_id,
-        responses.customer_known,
-        responses.customer_annual_revenue,
-        responses.customer_churned_on,
-        responses.responded_at,
-        responses.next_nps_at,
-        responses.response_id,
-        responses.nps,
-        responses.nps_class,
-        responses.csat,
-        responses.csat_satisfied,
-        responses.ces,
-        responses.ces_easy,
-    from filtered_responses(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    ) as responses, windows
-    where with_window and grain in ('week', 'month')
 ),
+
 
 ticket_periods as (
     select
@@ -183,7 +167,7 @@ ticket_periods as (
     where with_window and grain in ('week', 'month')
 ),
 
-survey_counts as (
+survey_by_period as (
     select
         period_no,
         count(nps) as nps_n,
@@ -197,17 +181,50 @@ survey_counts as (
     group by period_no
 ),
 
+survey_counts as (
+    select * from survey_by_period
+    union all
+    select
+        -2,
+        sum(nps_n),
+        sum(promoters),
+        sum(detractors),
+        sum(csat_n),
+        sum(csat_hits),
+        sum(ces_n),
+        sum(ces_hits),
+    from survey_by_period
+    where period_no >= 0 and with_window and grain in ('week', 'month')
+    having count(*) > 0
+),
+
 -- a customer's latest answer of a period is the one answered last; of answers at the same
 -- moment, the one with the greatest id. Stored with each answer is when its customer answered
 -- next in that order (next_nps_at, cxdata/layout.py): the latest of a period is the answer whose
 -- next one falls after the period's last day, found row by row
+nps_memberships as (
+    select
+        answers.* exclude (period_no, period_end, window_end),
+        -- an answer of a week or month is also one of the whole window beside them (unnested in the
+        -- select list: a lateral unnest was planned as a join with a second read of the answers)
+        unnest(case
+            when with_window and grain in ('week', 'month') and answers.period_no >= 0 then [
+                {'period_no': answers.period_no, 'period_end': answers.period_end},
+                {'period_no': -2, 'period_end': answers.window_end}
+            ]
+            else [{'period_no': answers.period_no, 'period_end': answers.period_end}]
+        end) as membership,
+    from response_periods as answers
+    where answers.nps is not null and answers.customer_id is not null
+),
+
 nps_answers as (
     select
-        *,
-        period_end as stretch_to,
-        next_nps_at is null or next_nps_at::date > period_end as is_last_of_period,
-    from response_periods
-    where nps is not null and customer_id is not null
+        * exclude (membership),
+        membership.period_no,
+        membership.period_end as stretch_to,
+        next_nps_at is null or next_nps_at::date > membership.period_end as is_last_of_period,
+    from nps_memberships
 ),
 
 -- With only dates filtered, a customer's next answer inside the period is inside the filter
