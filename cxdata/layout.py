@@ -133,6 +133,27 @@ _COUNTS_FOR_NEXT = "nps is not null and customer_id is not null"
 CHANGED_ANSWERS = "layout_changed_answers"
 
 
+def next_answer_among(alias: str) -> str:
+    """next_nps_at computed among the rows aliased `alias` only (an import's own rows): each
+    answer's next one in the file. It is the stored one when the file's customers have no
+    other answers (see answers_beside)."""
+    counts = f"{alias}.nps is not null and {alias}.customer_id is not null"
+    return (
+        f"case when {counts} then lead({alias}.responded_at) over (partition by {alias}.customer_id, {counts} "
+        f"order by {alias}.responded_at, {alias}.response_id) end"
+    )
+
+
+def answers_beside(cursor: duckdb.DuckDBPyConnection, import_id: int) -> bool:
+    """Whether the customers of an import's answers have answers from elsewhere (other imports,
+    or rows without lineage) whose order the import's can have changed."""
+    return cursor.execute(
+        f"select exists (select 1 from main.responses where import_id is distinct from $id and {_COUNTS_FOR_NEXT} "
+        f"and customer_id in (select customer_id from main.responses where import_id = $id and {_COUNTS_FOR_NEXT}))",
+        {"id": import_id},
+    ).fetchall()[0][0]
+
+
 def note_changed_answers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
     """Remember answers (customer_id, responded_at) that a write is adding, moving or
     removing, old and new places alike, for refresh_next_answers in the same transaction."""

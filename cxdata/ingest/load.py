@@ -129,6 +129,10 @@ def load(
     claimed = ["same", "change"] if on_conflict == "update" else ["same"]
     try:
         with store.transaction() as cur:
+            if table == "responses":
+                # a row number, so that each answer's next one in the file is computed on a narrow
+                # copy (sorting the whole rows took twice as long) and found again by it
+                incoming = incoming.append_column("ingest_row", pa.array(range(incoming.num_rows), pa.int64()))
             cur.register("incoming", incoming)
             cur.register("incoming_ratings", ratings)
             # the sequence, unless rows were given ids some other way (e.g. by the demo)
@@ -205,6 +209,15 @@ def _write_rows(
         source = (f"(select facts.*, {layout.derived_columns(table)} "
                   f"from incoming as facts {layout.customers_join()})")
         extra = layout.derived_names(table)
+        if table == "responses":
+            # each answer's next one in the file: usually the stored one (_refresh_next_answers)
+            source = (
+                f"(select with_customer.*, nexts.next_nps_at from {source} as with_customer left join ("
+                f"  select facts.ingest_row, {layout.next_answer_among('facts')} as next_nps_at"
+                "   from (select ingest_row, customer_id, responded_at, response_id, nps from incoming) as facts"
+                ") as nexts on nexts.ingest_row = with_customer.ingest_row)"
+            )
+            extra = [*extra, "next_nps_at"]
     assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
     if not all_new:
         _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
@@ -215,8 +228,12 @@ def _write_rows(
 
 
 def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
-    """Each answer's next_nps_at (cxdata/layout.py), where the import's answers now fall and
-    where the versions they replaced were."""
+    """Each answer's next_nps_at (cxdata/layout.py). The rows were written with their next
+    answer in the file, which is right unless the import replaced rows or its customers have
+    answers from elsewhere: then the answers around where the import's now fall, and where the
+    versions they replaced were, are recomputed."""
+    if all_new and not layout.answers_beside(cur, import_id):
+        return
     layout.note_changed_answers(
         cur, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
     )
