@@ -162,6 +162,34 @@ class Query:
         """What `cached` keys the result by."""
         return (_qualified_name(self.function), self.store.database, self.data_version, self.args)
 
+    def part(self, function: Callable[..., Any], *args: Any) -> "Part":
+        """function(rows, *args) of this query's rows, standing in for a query of its own."""
+        return Part(function, self, args)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Part:
+    """Rows taken from a query's result by a pure function (`query.part(function, *args)`), for
+    one query that answers two charts: the query runs once and each chart reads its part. A
+    Part goes wherever a Query goes (`chart`, `derived`, `chart_spec`) and is keyed by the
+    query's cache key and the function, so a rerun with the same data neither runs the
+    function nor hashes the rows."""
+
+    function: Callable[..., Any]
+    query: Query
+    args: tuple[Any, ...]
+
+    def rows(self) -> Any:
+        """function(query.rows(), *args), cached like a derived table."""
+        return derived(self.function, self.query, *self.args)
+
+    def cache_key(self) -> tuple[Any, ...]:
+        return (_qualified_name(self.function), self.query.cache_key(), self.args)
+
+
+# what a chart, a derived table or a part can be drawn from by reference
+_BY_REFERENCE = (Query, Part)
+
 
 def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
     return Query(function, store, args)
@@ -169,13 +197,13 @@ def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_result(_function: Callable[..., T], function_name: str, key: bytes, _args: tuple[Any, ...]) -> T:
-    return _function(*(arg.rows() if isinstance(arg, Query) else arg for arg in _args))
+    return _function(*(arg.rows() if isinstance(arg, _BY_REFERENCE) else arg for arg in _args))
 
 
 def _cached_with_queries(function: Callable[..., T], function_name: str, args: tuple[Any, ...]) -> T:
-    """function(*args), cached by its name and its arguments; a Query argument counts by its
-    cache key and is run (a query cache hit, usually) only when the result is not cached."""
-    key = tuple(arg.cache_key() if isinstance(arg, Query) else arg for arg in args)
+    """function(*args), cached by its name and its arguments; a Query (or Part) argument counts
+    by its cache key and is run (a query cache hit, usually) only when the result is not cached."""
+    key = tuple(arg.cache_key() if isinstance(arg, _BY_REFERENCE) else arg for arg in args)
     return _cached_result(function, function_name, _as_bytes(key), args)
 
 

@@ -210,7 +210,9 @@ if group is not None:
 
 # -- scorecard ---------------------------------------------------------------------------------
 st.subheader(f"Every {dimension_label.lower()} at a glance")
-nps_groups_query = ui.query(queries.nps_by_group, store, filters, min_n, dimension)
+# one query pairs the answers with the tickets before them for the scorecard and both NPS charts
+after_tickets_query = ui.query(queries.nps_after_tickets, store, filters, min_n, dimension)
+nps_groups_query = after_tickets_query.part(queries.groups)
 nps_groups = nps_groups_query.rows()
 st.caption(
     "All service metrics for the period. \"NPS after a ticket\": the NPS of answers given by customers who "
@@ -248,7 +250,7 @@ with backlog_right:
 
 # -- NPS by ticket experience --------------------------------------------------------------
 st.subheader("NPS by ticket experience")
-experience_query = ui.query(queries.nps_by_experience, store, filters, min_n)
+experience_query = after_tickets_query.part(queries.experiences)
 experience = experience_query.rows()
 st.caption(
     f"NPS answers in the period from known customers, grouped by the tickets they opened in the "

@@ -121,7 +121,7 @@ def test_floor_reads_the_filtered_rows_of_each_table_once_in_one_statement():
 
 
 def _cached_functions(page_file: Path) -> set[str]:
-    """module.function of every first argument of ui.cached(...) in a page."""
+    """module.function of every first argument of ui.cached(...) or ui.query(...) in a page."""
     tree = ast.parse(page_file.read_text(encoding="utf-8"))
     aliases = {"ui": "cxdata.ui"}
     for node in ast.walk(tree):
@@ -133,7 +133,7 @@ def _cached_functions(page_file: Path) -> set[str]:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "cached"
+            and node.func.attr in ("cached", "query")
             and isinstance(node.args[0], ast.Attribute)
             and isinstance(node.args[0].value, ast.Name)
         ):

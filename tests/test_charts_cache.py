@@ -99,3 +99,44 @@ def test_equal_arguments_made_of_other_objects_draw_the_cached_spec(store):
     query = ui.query(counted_nps_by_period, store, rebuilt, 10, "".join(["mon", "th"]), "".join(["no", "ne"]))
     ui.chart_spec(counted_trend_chart, query, "".join(["mon", "th"]), "".join(["no", "ne"]))
     assert built == [("month", "none")]
+
+
+# -- a part of a query: one query answers two charts ------------------------------------------
+picked: list[str] = []
+
+
+def months_of(trend, first: bool):
+    picked.append("first" if first else "rest")
+    months = sorted(trend["period"].unique())
+    return trend[trend["period"].isin(months[:1] if first else months[1:])]
+
+
+def test_two_parts_of_a_query_run_the_query_once(store):
+    picked.clear()
+    whole = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none")
+    first, rest = whole.part(months_of, True).rows(), whole.part(months_of, False).rows()
+    assert len(queried) == 1
+    rows = queries.nps_by_period(store, WINDOW, 10, "month", "none")
+    pd.testing.assert_frame_equal(first, months_of(rows, True))
+    pd.testing.assert_frame_equal(rest, months_of(rows, False))
+    assert len(first) == 1 and len(rest) == len(rows) - 1
+
+
+def test_a_chart_of_a_part_is_keyed_by_the_query_and_the_part(store, monkeypatch):
+    def spec(first: bool) -> dict:
+        # a rerun names the query and its part again: new objects, equal values
+        part = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none").part(months_of, first)
+        return ui.chart_spec(counted_trend_chart, part, "month", "none")
+
+    rows = months_of(queries.nps_by_period(store, WINDOW, 10, "month", "none"), True)
+    picked.clear()
+    first = spec(True)
+    assert first == _convert_altair_to_vega_lite_spec(charts.trend_chart(rows, "month", "none"))
+    # a hit neither fetches the query's rows nor takes the part again
+    with monkeypatch.context() as patched:
+        patched.setattr(ui.Query, "rows", lambda self: pytest.fail("a cache hit fetched the rows"))
+        patched.setattr(ui.Part, "rows", lambda self: pytest.fail("a cache hit took the part"))
+        assert spec(True) == first
+    # the other part of the same query is another chart, from the query's cached rows
+    assert spec(False) != first
+    assert (len(queried), len(built), picked) == (1, 2, ["first", "rest"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -13,7 +14,12 @@ from cxdata.charts.service import format_value
 from cxdata.filters import Filters
 from cxdata.queries import service
 from tests.conftest import ROOT, build_store
-from tests.test_queries_service import effective_tickets, expected_service_metrics
+from tests.test_queries_service import (
+    effective_tickets,
+    expected_nps_by_experience,
+    expected_nps_by_group,
+    expected_service_metrics,
+)
 
 PAGE = "pages/service.py"
 
@@ -195,3 +201,37 @@ def test_comparing_by_priority_orders_the_scorecard_by_urgency(monkeypatch, page
     table = at.dataframe[0].value
     assert table[["Priority", "Tickets"]].values.tolist() == [[p, int(counts[p])] for p in ["low", "normal", "high", "urgent"]]
     assert [s.value for s in at.subheader][:2] == ["FCR by priority", "FCR per week"]
+
+
+def nps_text(row) -> str:
+    return "n too small" if row["suppressed"] else f"{row['nps']:+.1f} ± {row['margin_of_error']:.1f}".replace("-", "−")
+
+
+@pytest.mark.parametrize("dimension", ["category", "priority"])
+def test_the_scorecard_and_the_nps_charts_show_the_nps_after_a_ticket(monkeypatch, page_store, synthetic, dimension):
+    """Both "NPS after a ticket" views come from one query: the scorecard's column per group of the
+    chosen dimension, and the experiences that are significantly below customers without a ticket."""
+    at = open_page(monkeypatch, page_store, widgets={"service_by": dimension})
+    filters = shown_filters(at)
+    groups = expected_nps_by_group(synthetic, filters, 10, dimension).set_index("group_value")
+    table = at.dataframe[0].value
+    label = service.DIMENSIONS[dimension]
+    assert table["NPS after a ticket"].tolist() == [
+        nps_text(groups.loc[g]) if g in groups.index else "n too small" for g in table[label]
+    ]
+    assert table["NPS n"].tolist() == [int(groups.loc[g, "n"]) if g in groups.index else 0 for g in table[label]]
+    assert set(groups.index) <= set(table[label])
+
+    experiences = expected_nps_by_experience(synthetic, filters, 10).set_index("experience")
+    base = experiences.loc["no_ticket"]
+    lower = []
+    for name, row in experiences.drop(index="no_ticket").iterrows():
+        if row["suppressed"] or base["suppressed"]:
+            continue
+        p1, d1, p0, d0 = row.promoters / row.n, row.detractors / row.n, base.promoters / base.n, base.detractors / base.n
+        z = ((p1 - d1) - (p0 - d0)) / math.sqrt(((p1 + d1) - (p1 - d1) ** 2) / row.n + ((p0 + d0) - (p0 - d0) ** 2) / base.n)
+        if z < -1.96:
+            lower.append(service.EXPERIENCES[name].lower())
+    captions = [c.value for c in at.caption if c.value.startswith("Significantly lower NPS")]
+    assert captions == ([f"Significantly lower NPS than customers without a ticket (95 %): {', '.join(lower)}."] if lower else [])
+    assert f"**After a ticket, by {label.lower()}**" in [m.value for m in at.markdown]

@@ -161,6 +161,15 @@ def expected_nps_by_experience(tables, filters: Filters, min_n: int) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def expected_nps_by_group(tables, filters: Filters, min_n: int, dimension: str) -> pd.DataFrame:
+    answers, pairs = customer_tickets_before(tables, filters)
+    pairs = pairs.assign(group_value=pairs[dimension].fillna("Not recorded"))
+    distinct = pairs.drop_duplicates(["response_id", "group_value"]).merge(answers[["response_id", "nps"]], on="response_id")
+    return pd.DataFrame(
+        [{"group_value": group, **nps_row(part["nps"], min_n)} for group, part in distinct.groupby("group_value")]
+    )
+
+
 # -- the tests ------------------------------------------------------------------------
 @pytest.mark.parametrize("case", FILTER_CASES)
 @pytest.mark.parametrize("dimension, grain", [("all", "total"), ("category", "total"), ("channel", "week"), ("priority", "month")])
@@ -184,13 +193,14 @@ def test_service_metrics_suppress_small_groups_but_keep_their_n(metric_store):
 @pytest.mark.parametrize("case", FILTER_CASES)
 def test_nps_by_ticket_experience_matches_an_independent_computation(metric_store, synthetic, case):
     filters = FILTER_CASES[case]
-    actual = service.nps_by_experience(metric_store, filters, 10)
+    actual = service.experiences(service.nps_after_tickets(metric_store, filters, 10))
     expected = expected_nps_by_experience(synthetic, filters, 10)
     assert_same(actual.drop(columns=["z_vs_no_ticket"]), expected, ["experience_order"])
+    assert actual["experience_order"].tolist() == sorted(actual["experience_order"])
 
 
 def test_nps_by_ticket_experience_tests_each_experience_against_customers_without_tickets(metric_store, synthetic):
-    actual = service.nps_by_experience(metric_store, Filters(), 10).set_index("experience")
+    actual = service.experiences(service.nps_after_tickets(metric_store, Filters(), 10)).set_index("experience")
     base = actual.loc["no_ticket"]
     for experience, row in actual.drop(index="no_ticket").iterrows():
         p1, d1, p0, d0 = row.promoters / row.n, row.detractors / row.n, base.promoters / base.n, base.detractors / base.n
@@ -200,16 +210,35 @@ def test_nps_by_ticket_experience_tests_each_experience_against_customers_withou
 
 
 @pytest.mark.parametrize("case", FILTER_CASES)
-@pytest.mark.parametrize("dimension", ["category", "channel"])
+@pytest.mark.parametrize("dimension", ["category", "channel", "priority"])
 def test_nps_by_ticket_group_matches_an_independent_computation(metric_store, synthetic, case, dimension):
     filters = FILTER_CASES[case]
-    answers, pairs = customer_tickets_before(synthetic, filters)
-    pairs = pairs.assign(group_value=pairs[dimension].fillna("Not recorded"))
-    distinct = pairs.drop_duplicates(["response_id", "group_value"]).merge(answers[["response_id", "nps"]], on="response_id")
-    expected = pd.DataFrame(
-        [{"group_value": group, **nps_row(part["nps"], 10)} for group, part in distinct.groupby("group_value")]
+    expected = expected_nps_by_group(synthetic, filters, 10, dimension)
+    actual = service.groups(service.nps_after_tickets(metric_store, filters, 10, dimension))
+    assert_same(actual, expected, ["group_value"])
+    assert actual["group_value"].tolist() == sorted(expected["group_value"])
+
+
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_nps_after_tickets_holds_both_breakdowns_one_row_per_experience_and_group(metric_store, synthetic, case):
+    """The mart's grain: (breakdown, value) unique; an order and a test against "no ticket" only
+    for experiences; and every row as the independent computations of both charts give it."""
+    filters = FILTER_CASES[case]
+    after = service.nps_after_tickets(metric_store, filters, 25, "channel")
+    assert not after.duplicated(["breakdown", "value"]).any()
+    assert after[["breakdown", "value", "n", "promoters", "detractors", "suppressed"]].notna().all().all()
+    experience, group = after[after["breakdown"] == "experience"], after[after["breakdown"] == "group"]
+    assert len(experience) + len(group) == len(after)
+    assert experience["experience_order"].notna().all() and group["experience_order"].isna().all()
+    assert group["z_vs_no_ticket"].isna().all()
+    expected = pd.concat(
+        [
+            expected_nps_by_experience(synthetic, filters, 25).rename(columns={"experience": "value"}).assign(breakdown="experience"),
+            expected_nps_by_group(synthetic, filters, 25, "channel").rename(columns={"group_value": "value"}).assign(breakdown="group"),
+        ]
     )
-    assert_same(service.nps_by_group(metric_store, filters, 10, dimension), expected, ["group_value"])
+    columns = ["breakdown", "value", "n", "promoters", "detractors", "suppressed", "nps", "margin_of_error"]
+    assert_same(after, expected[columns], ["breakdown", "value"])
 
 
 def lookback_edge_store():
@@ -249,10 +278,11 @@ def test_tickets_count_for_an_answer_from_the_full_lookback_before_the_window_up
     store = lookback_edge_store()
     try:
         window = Filters(dt.date(2025, 5, 1), dt.date(2025, 5, 31))
-        experience = service.nps_by_experience(store, window, min_n=1).set_index("experience")
+        after = service.nps_after_tickets(store, window, min_n=1, dimension="category")
+        experience = service.experiences(after).set_index("experience")
         assert experience["n"].to_dict() == {"no_ticket": 2, "first_contact": 1, "not_first_contact": 0, "reopened": 0, "still_open": 1}
         assert experience.loc["no_ticket", ["promoters", "detractors"]].tolist() == [1, 1]
-        groups = service.nps_by_group(store, window, min_n=1, dimension="category").set_index("group_value")
+        groups = service.groups(after).set_index("group_value")
         assert groups[["n", "promoters", "detractors"]].to_dict("index") == {
             "Billing": {"n": 1, "promoters": 1, "detractors": 0},
             "Delivery": {"n": 1, "promoters": 0, "detractors": 1},
@@ -350,7 +380,7 @@ def test_ticket_list_is_capped_but_counts_every_ticket(metric_store):
 @pytest.mark.parametrize("call", [
     lambda store: service.service_metrics(store, Filters(), 10, "customer_id; drop table tickets", "week"),
     lambda store: service.service_metrics(store, Filters(), 10, "channel", "day"),
-    lambda store: service.nps_by_group(store, Filters(), 10, "all"),
+    lambda store: service.nps_after_tickets(store, Filters(), 10, "all"),
     lambda store: service.backlog(store, Filters(), "total"),
     lambda store: service.ticket_list(store, Filters(), "channel", "web", None, dt.date(2025, 1, 1)),
 ])
@@ -361,8 +391,9 @@ def test_identifiers_outside_the_allow_lists_are_refused(metric_store, call):
 
 def test_an_empty_store_gives_empty_or_zero_results(empty_store):
     assert service.service_metrics(empty_store, Filters(), 10, "category", "week").empty
-    assert service.nps_by_group(empty_store, Filters(), 10, "category").empty
-    experience = service.nps_by_experience(empty_store, Filters(), 10)
+    after = service.nps_after_tickets(empty_store, Filters(), 10, "category")
+    assert service.groups(after).empty
+    experience = service.experiences(after)
     assert experience["experience"].tolist() == ["no_ticket", "first_contact", "not_first_contact", "reopened", "still_open"]
     assert (experience["n"] == 0).all() and experience["suppressed"].all()
     assert service.backlog(empty_store, Filters(), "week").empty

@@ -167,9 +167,9 @@ SERVICE_DIMENSION, SERVICE_GRAIN = "category", "week"
 TICKET_METRIC_COLUMNS = (
     "created_at", "first_response_at", "resolved_at", "category", "status", "replies", "reopens", "csat", "customer_id",
 )
-# what the "NPS after a ticket" questions read: the period's answers, and every ticket before them
+# what the "NPS after a ticket" question reads: the period's answers, and every ticket before them
 AFTER_TICKET_TOUCHES = (
-    Touch("responses", ("response_id", "customer_id", "responded_at", "segment", "region", "nps")),
+    Touch("responses", ("customer_id", "responded_at", "segment", "region", "nps")),
     Touch("tickets", ("customer_id", "created_at", "category", "status", "resolved_at", "replies", "reopens"), "all", False),
 )
 
@@ -209,13 +209,13 @@ SERVICE = Page(
             keys=("period_start", "group_value", "metric"),
         ),
         Call(
-            service_queries.nps_by_group,
+            service_queries.nps_after_tickets,
             lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION),
-            lambda data, filters, min_n: peer_service.nps_by_group(
+            lambda data, filters, min_n: peer_service.nps_after_tickets(
                 data, filters, min_n, SERVICE_DIMENSION, service_queries.LOOKBACK_DAYS
             ),
             AFTER_TICKET_TOUCHES,
-            keys=("group_value",),
+            keys=("breakdown", "value"),
         ),
         Call(
             service_queries.backlog,
@@ -224,15 +224,6 @@ SERVICE = Page(
             # every ticket created up to the end of the period can be open in it
             (Touch("tickets", ("created_at", "resolved_at", "status", "customer_id"), "all"),),
             keys=("period_start", "band_order"),
-        ),
-        Call(
-            service_queries.nps_by_experience,
-            _filters_and_min_n,
-            lambda data, filters, min_n: peer_service.nps_by_experience(
-                data, filters, min_n, service_queries.LOOKBACK_DAYS
-            ),
-            AFTER_TICKET_TOUCHES,
-            keys=("experience",),
         ),
     ),
     other_calls=(service_queries.ticket_list,),

@@ -20,6 +20,10 @@ PRIORITY_ORDER = ["low", "normal", "high", "urgent"]
 # the window before an NPS answer in which a ticket counts as the customer's experience
 LOOKBACK_DAYS = 90
 TICKET_LIST_LIMIT = 500
+EXPERIENCE_COLUMNS = [
+    "experience_order", "experience", "n", "promoters", "detractors", "suppressed", "nps", "margin_of_error", "z_vs_no_ticket",
+]
+GROUP_COLUMNS = ["group_value", "n", "promoters", "detractors", "suppressed", "nps", "margin_of_error"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,21 +105,32 @@ def service_metrics(
     )
 
 
-def nps_by_experience(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """One row per ticket experience: NPS, margin, n and the z of its difference from "no ticket"."""
+def nps_after_tickets(
+    store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "category"
+) -> pd.DataFrame:
+    """The NPS of answers by the tickets before them, both ways the page shows it, from one pairing of
+    answers with tickets: one row per ticket experience (breakdown "experience": NPS, margin, n and
+    the z of its difference from "no ticket") and one per group of `dimension` (breakdown "group": the
+    NPS of answers whose customer had a ticket of that group before answering). experiences() and
+    groups() take the two apart."""
     return store.query(
-        f"select * from service_nps_by_experience({FILTER_ARGS}, min_n := ?, lookback_days := ?)",
-        [*filters.params(), min_n, LOOKBACK_DAYS],
-    )
-
-
-def nps_by_group(store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "category") -> pd.DataFrame:
-    """One row per group: the NPS of answers whose customer had a ticket of that group before answering."""
-    return store.query(
-        f"select * from service_nps_by_group({FILTER_ARGS}, min_n := ?, dimension := ?, lookback_days := ?)"
-        " order by group_value",
+        f"select * from service_nps_after_tickets({FILTER_ARGS}, min_n := ?, dimension := ?, lookback_days := ?)"
+        " order by breakdown, experience_order, value",
         [*filters.params(), min_n, check_dimension(dimension, allow_all=False), LOOKBACK_DAYS],
     )
+
+
+def experiences(after_tickets: pd.DataFrame) -> pd.DataFrame:
+    """nps_after_tickets' experience rows: one per ticket experience, in the order shown."""
+    rows = after_tickets[after_tickets["breakdown"] == "experience"].rename(columns={"value": "experience"})
+    # every experience has its order (only group rows have none)
+    return rows[EXPERIENCE_COLUMNS].astype({"experience_order": "int32"}).reset_index(drop=True)
+
+
+def groups(after_tickets: pd.DataFrame) -> pd.DataFrame:
+    """nps_after_tickets' group rows: one per group of its dimension, by name."""
+    rows = after_tickets[after_tickets["breakdown"] == "group"].rename(columns={"value": "group_value"})
+    return rows[GROUP_COLUMNS].sort_values("group_value").reset_index(drop=True)
 
 
 def backlog(store: Store, filters: Filters, grain: str = "week") -> pd.DataFrame:

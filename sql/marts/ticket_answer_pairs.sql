@@ -1,15 +1,16 @@
 -- one row per NPS answer of a known customer inside the filters and ticket of that customer opened in the lookback up to it
 -- The one place that says which tickets can have shaped an answer: ticket_experience_worst and
--- service_nps_by_group read their pairs here.
+-- service_nps_after_tickets read their pairs here.
 create or replace macro ticket_answer_pairs(
     date_from := null, date_to := null, segments := null, channels := null, regions := null,
     lookback_days := 90
 ) as table
 with
 
--- anonymous answers are left out: whether they had a ticket cannot be known
+-- anonymous answers are left out: whether they had a ticket cannot be known. answer_key numbers the answers
+-- (within one call): grouping the pairs by answer on it is cheaper than on the text response_id
 answers as (
-    select response_id, customer_id, responded_at, nps, nps_class
+    select response_id, customer_id, responded_at, nps, nps_class, row_number() over () as answer_key,
     from filtered_responses(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
@@ -31,6 +32,7 @@ tickets as (
 -- only tickets opened in the lookback before the answer can have shaped it
 final as (
     select
+        answers.answer_key,
         answers.response_id,
         answers.customer_id,
         answers.responded_at,

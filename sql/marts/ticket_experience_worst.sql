@@ -9,18 +9,13 @@ with
 -- each answer with the tickets that can have shaped it
 recent as (
     select
+        answer_key,
         response_id,
         customer_id,
         responded_at,
         nps,
         nps_class,
-        case
-            when reopens > 0 then 5
-            when not is_resolved then 4
-            when is_fcr = false then 3
-            when is_fcr is null then 2
-            else 1
-        end as severity,
+        ticket_outcome_rank(reopens, is_resolved, is_fcr) as outcome_rank,
     from ticket_answer_pairs(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions,
@@ -31,15 +26,15 @@ recent as (
 -- the worst outcome wins when a customer had several tickets
 worst as (
     select
-        response_id,
+        any_value(response_id) as response_id,
         any_value(customer_id) as customer_id,
         any_value(responded_at) as responded_at,
         any_value(nps) as nps,
         any_value(nps_class) as nps_class,
         count(*) as tickets_before,
-        max(severity) as severity,
+        max(outcome_rank) as outcome_rank,
     from recent
-    group by response_id
+    group by answer_key
 ),
 
 final as (
@@ -50,13 +45,7 @@ final as (
         nps,
         nps_class,
         tickets_before,
-        case severity
-            when 1 then 'first_contact'
-            when 2 then 'unknown'
-            when 3 then 'not_first_contact'
-            when 4 then 'still_open'
-            when 5 then 'reopened'
-        end as experience,
+        ticket_experience_name(outcome_rank) as experience,
     from worst
 )
 

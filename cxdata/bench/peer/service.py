@@ -20,6 +20,10 @@ AGE_BANDS = (
     (5, "Over 4 weeks", 28.0, None),
 )
 EXPERIENCES = ("no_ticket", "first_contact", "not_first_contact", "reopened", "still_open", "unknown")
+AFTER_TICKET_COLUMNS = [
+    "breakdown", "experience_order", "value", "n", "promoters", "detractors", "suppressed", "nps", "margin_of_error",
+    "z_vs_no_ticket",
+]
 SEVERITY_EXPERIENCE = {0: "no_ticket", 1: "first_contact", 2: "unknown", 3: "not_first_contact", 4: "still_open", 5: "reopened"}
 METRICS = (
     "tickets", "fcr", "first_response_median", "first_response_p90", "resolution_median", "resolution_p90",
@@ -208,9 +212,28 @@ def _answers_with_tickets(data: PeerData, filters: Filters, lookback_days: int) 
     return answers, paired
 
 
-def nps_by_experience(data: PeerData, filters: Filters, min_n: int, lookback_days: int) -> pd.DataFrame:
-    """As sql/marts/service_nps_by_experience.sql (through ticket_experience.sql)."""
+def nps_after_tickets(data: PeerData, filters: Filters, min_n: int, dimension: str, lookback_days: int) -> pd.DataFrame:
+    """As sql/marts/service_nps_after_tickets.sql: the answers paired with their tickets once, then
+    counted by ticket experience and by group of the dimension."""
     answers, paired = _answers_with_tickets(data, filters, lookback_days)
+    rows = _experience_rows(answers, paired, min_n) + _group_rows(paired, min_n, dimension)
+    return pd.DataFrame(rows, columns=AFTER_TICKET_COLUMNS)
+
+
+def _nps_figures(n: int, promoters: int, detractors: int, min_n: int) -> dict:
+    suppressed = n < min_n
+    return {
+        "n": n,
+        "promoters": promoters,
+        "detractors": detractors,
+        "suppressed": suppressed,
+        "nps": None if suppressed else nps_score(promoters, detractors, n),
+        "margin_of_error": None if suppressed else nps_margin(promoters, detractors, n),
+    }
+
+
+def _experience_rows(answers: pd.DataFrame, paired: pd.DataFrame, min_n: int) -> list[dict]:
+    """Each answer classified by the worst outcome of its tickets (no ticket when it had none)."""
     reopened = _truth(pd.array(as_float(paired["reopens"]) > 0, dtype="boolean"))
     unresolved = _truth(~paired["is_resolved"])
     not_first = _truth(paired["is_fcr"] == False)  # noqa: E712
@@ -232,28 +255,22 @@ def nps_by_experience(data: PeerData, filters: Filters, min_n: int, lookback_day
         n, p, d = int(counts[name]["n"]), int(counts[name]["promoters"]), int(counts[name]["detractors"])
         if name == "unknown" and n == 0:
             continue
-        suppressed = n < min_n
-        comparable = name != "no_ticket" and not suppressed and int(base["n"]) >= min_n
+        comparable = name != "no_ticket" and n >= min_n and int(base["n"]) >= min_n
         rows.append(
             {
+                "breakdown": "experience",
                 "experience_order": order,
-                "experience": name,
-                "n": n,
-                "promoters": p,
-                "detractors": d,
-                "suppressed": suppressed,
-                "nps": None if suppressed else nps_score(p, d, n),
-                "margin_of_error": None if suppressed else nps_margin(p, d, n),
+                "value": name,
+                **_nps_figures(n, p, d, min_n),
                 "z_vs_no_ticket": nps_change_z(p, d, n, int(base["promoters"]), int(base["detractors"]), int(base["n"]))
                 if comparable else None,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
-def nps_by_group(data: PeerData, filters: Filters, min_n: int, dimension: str, lookback_days: int) -> pd.DataFrame:
-    """As sql/marts/service_nps_by_group.sql: each answer counted once per group of ticket it followed."""
-    _answers, paired = _answers_with_tickets(data, filters, lookback_days)
+def _group_rows(paired: pd.DataFrame, min_n: int, dimension: str) -> list[dict]:
+    """Each answer counted once per group of ticket it followed."""
     paired = paired.assign(group_value=filled(paired[dimension], "Not recorded"))
     distinct = paired.drop_duplicates(["response_id", "group_value"])
     counted = distinct.groupby("group_value", observed=True).agg(
@@ -261,19 +278,13 @@ def nps_by_group(data: PeerData, filters: Filters, min_n: int, dimension: str, l
         promoters=("nps_class", lambda c: int((c == "promoter").sum())),
         detractors=("nps_class", lambda c: int((c == "detractor").sum())),
     )
-    rows = []
-    for group, row in counted.iterrows():
-        n, p, d = int(row["n"]), int(row["promoters"]), int(row["detractors"])
-        suppressed = n < min_n
-        rows.append(
-            {
-                "group_value": group,
-                "n": n,
-                "promoters": p,
-                "detractors": d,
-                "suppressed": suppressed,
-                "nps": None if suppressed else nps_score(p, d, n),
-                "margin_of_error": None if suppressed else nps_margin(p, d, n),
-            }
-        )
-    return pd.DataFrame(rows, columns=["group_value", "n", "promoters", "detractors", "suppressed", "nps", "margin_of_error"])
+    return [
+        {
+            "breakdown": "group",
+            "experience_order": None,
+            "value": group,
+            **_nps_figures(int(row["n"]), int(row["promoters"]), int(row["detractors"]), min_n),
+            "z_vs_no_ticket": None,
+        }
+        for group, row in counted.iterrows()
+    ]

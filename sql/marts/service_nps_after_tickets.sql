@@ -1,0 +1,154 @@
+-- one row per ticket experience (no ticket, resolved at first contact, …) and per group of the chosen ticket dimension: the NPS of the answers behind it
+-- The Service page's two "NPS after a ticket" charts from one pairing of answers with tickets (ticket_answer_pairs):
+-- pairing is most of the work, so it is done once for both. breakdown 'experience' rows classify every answer by
+-- the worst outcome of its tickets (no ticket when it had none); breakdown 'group' rows count an answer once in each
+-- channel, category or priority (dimension) of its tickets, so an answer can count in several groups.
+create or replace macro service_nps_after_tickets(
+    date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10,
+    dimension := 'category', lookback_days := 90
+) as table
+with
+
+-- anonymous answers are left out: whether they had a ticket cannot be known
+answered as (
+    select
+        count(*) as n,
+        count(*) filter (where nps_class = 'promoter') as promoters,
+        count(*) filter (where nps_class = 'detractor') as detractors,
+    from filtered_responses(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where nps is not null and customer_id is not null
+),
+
+-- each answer once per group of the tickets before it, with the worst outcome among that group's tickets
+answer_groups as (
+    select
+        answer_key,
+        coalesce(
+            case dimension
+                when 'channel' then channel
+                when 'category' then category
+                when 'priority' then priority
+            end,
+            'Not recorded'
+        ) as group_value,
+        any_value(nps_class) as nps_class,
+        max(ticket_outcome_rank(reopens, is_resolved, is_fcr)) as outcome_rank,
+    from ticket_answer_pairs(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions,
+        lookback_days := lookback_days
+    )
+    group by answer_key, group_value
+),
+
+-- the worst outcome wins when a customer had several tickets: the worst of its groups' worst
+answers_after_tickets as (
+    select
+        any_value(nps_class) as nps_class,
+        ticket_experience_name(max(outcome_rank)) as experience,
+    from answer_groups
+    group by answer_key
+),
+
+after_tickets as (
+    select
+        experience,
+        count(*) as n,
+        count(*) filter (where nps_class = 'promoter') as promoters,
+        count(*) filter (where nps_class = 'detractor') as detractors,
+    from answers_after_tickets
+    group by experience
+),
+
+-- every other answer followed no ticket: counted as the rest, without matching each answer again
+no_ticket as (
+    select
+        'no_ticket' as experience,
+        answered.n - coalesce(sum(after_tickets.n), 0) as n,
+        answered.promoters - coalesce(sum(after_tickets.promoters), 0) as promoters,
+        answered.detractors - coalesce(sum(after_tickets.detractors), 0) as detractors,
+    from answered
+    left join after_tickets on true
+    group by answered.n, answered.promoters, answered.detractors
+),
+
+experiences as (
+    select * from (values
+        (1, 'no_ticket'),
+        (2, 'first_contact'),
+        (3, 'not_first_contact'),
+        (4, 'reopened'),
+        (5, 'still_open'),
+        (6, 'unknown')
+    ) as experiences(experience_order, experience)
+),
+
+by_experience as (
+    select
+        'experience' as breakdown,
+        experiences.experience_order,
+        experiences.experience as value,
+        coalesce(counted.n, 0)::bigint as n,
+        coalesce(counted.promoters, 0)::bigint as promoters,
+        coalesce(counted.detractors, 0)::bigint as detractors,
+    from experiences
+    left join (
+        select * from after_tickets
+        union all
+        select * from no_ticket
+    ) as counted on counted.experience = experiences.experience
+    -- "outcome unknown" only appears when some tickets lack replies or reopens
+    where experiences.experience <> 'unknown' or counted.n > 0
+),
+
+by_group as (
+    select
+        'group' as breakdown,
+        null::integer as experience_order,
+        group_value as value,
+        count(*) as n,
+        count(*) filter (where nps_class = 'promoter') as promoters,
+        count(*) filter (where nps_class = 'detractor') as detractors,
+    from answer_groups
+    group by group_value
+),
+
+counted as (
+    select * from by_experience
+    union all
+    select * from by_group
+),
+
+-- customers without a ticket are the baseline every experience is compared with
+baseline as (
+    select promoters, detractors, n from by_experience where value = 'no_ticket'
+),
+
+final as (
+    select
+        counted.breakdown,
+        counted.experience_order,
+        counted.value,
+        counted.n,
+        counted.promoters,
+        counted.detractors,
+        suppressed_below(counted.n, min_n) as suppressed,
+        case when not suppressed_below(counted.n, min_n)
+            then nps_score(counted.promoters, counted.detractors, counted.n) end as nps,
+        case when not suppressed_below(counted.n, min_n)
+            then nps_margin(counted.promoters, counted.detractors, counted.n) end as margin_of_error,
+        case when counted.breakdown = 'experience' and counted.value <> 'no_ticket'
+            and not suppressed_below(counted.n, min_n) and not suppressed_below(baseline.n, min_n)
+            then nps_change_z(
+                counted.promoters, counted.detractors, counted.n,
+                baseline.promoters, baseline.detractors, baseline.n
+            )
+        end as z_vs_no_ticket,
+    from counted
+    cross join baseline
+)
+
+select * from final;
