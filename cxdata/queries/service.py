@@ -1,7 +1,8 @@
 """Service page queries: ticket metrics, backlog and the NPS of customers by their ticket experience.
 
-Every function reads one mart in sql/marts with the global filters as bound parameters;
-dimensions and grains are checked against allow-lists before they reach SQL."""
+Every function that takes the store reads one mart in sql/marts with the global filters as bound
+parameters; dimensions and grains are checked against allow-lists before they reach SQL. experiences()
+and groups() take apart the one result that answers both "NPS after a ticket" charts."""
 
 from __future__ import annotations
 
