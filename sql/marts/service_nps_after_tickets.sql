@@ -22,7 +22,8 @@ answered as (
     where nps is not null and customer_id is not null
 ),
 
--- each answer once per group of the tickets before it, with the worst outcome among that group's tickets
+-- each answer once per group of the tickets before it, with the worst outcome among that group's tickets. The
+-- answer's score is carried and classed only when counted (nps_class): cheaper than its class as text
 answer_groups as (
     select
         answer_key,
@@ -34,7 +35,7 @@ answer_groups as (
             end,
             'Not recorded'
         ) as group_value,
-        any_value(nps_class) as nps_class,
+        any_value(nps) as nps,
         max(ticket_outcome_rank(reopens, is_resolved, is_fcr)) as outcome_rank,
     from ticket_answer_pairs(
         date_from := date_from, date_to := date_to,
@@ -47,7 +48,7 @@ answer_groups as (
 -- the worst outcome wins when a customer had several tickets: the worst of its groups' worst
 answers_after_tickets as (
     select
-        any_value(nps_class) as nps_class,
+        any_value(nps) as nps,
         ticket_experience_name(max(outcome_rank)) as experience,
     from answer_groups
     group by answer_key
@@ -57,8 +58,8 @@ after_tickets as (
     select
         experience,
         count(*) as n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'detractor') as detractors,
+        count(*) filter (where nps_class(nps) = 'promoter') as promoters,
+        count(*) filter (where nps_class(nps) = 'detractor') as detractors,
     from answers_after_tickets
     group by experience
 ),
@@ -110,8 +111,8 @@ by_group as (
         null::integer as experience_order,
         group_value as value,
         count(*) as n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'detractor') as detractors,
+        count(*) filter (where nps_class(nps) = 'promoter') as promoters,
+        count(*) filter (where nps_class(nps) = 'detractor') as detractors,
     from answer_groups
     group by group_value
 ),

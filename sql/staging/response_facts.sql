@@ -28,11 +28,7 @@ final as (
         responses.nps,
         responses.csat,
         responses.ces,
-        case
-            when responses.nps >= 9 then 'promoter'
-            when responses.nps >= 7 then 'passive'
-            when responses.nps >= 0 then 'detractor'
-        end as nps_class,
+        nps_class(responses.nps) as nps_class,
         responses.csat >= 4 as csat_satisfied,
         responses.ces >= 5 as ces_easy,
         -- what the customer record says, and when the customer answered next (cxdata/layout.py)
