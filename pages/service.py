@@ -107,10 +107,12 @@ tiles = [
         "The date filter does not apply; segment, channel and region do.",
     ),
 ]
-for column, (label, value, caption, help_text) in zip(st.columns(len(tiles)), tiles):
-    with column:
-        st.metric(label, value, help=help_text, border=True)
-        st.caption(caption)
+# four to a row: seven side by side cut their numbers off ("30 …") on a laptop screen
+for row_start in range(0, len(tiles), 4):
+    for column, (label, value, caption, help_text) in zip(st.columns(4), tiles[row_start : row_start + 4]):
+        with column:
+            st.metric(label, value, help=help_text, border=True)
+            st.caption(caption)
 
 # -- the chosen metric by group and over time ------------------------------------------------
 by_group_query = ui.query(queries.service_metrics, store, filters, min_n, dimension, "total")
