@@ -125,33 +125,44 @@ def refresh(
 
 
 # -- next_nps_at ------------------------------------------------------------------------
-# A customer's answers in the order "latest" means everywhere: by responded_at, then by
-# response_id (two answers in the same microsecond: the greater id is the later).
-_NEXT_ANSWER = "lead(responded_at) over (partition by customer_id order by responded_at, response_id)"
-_COUNTS_FOR_NEXT = "nps is not null and customer_id is not null"
+def _counted(prefix: str = "") -> str:
+    """The answers that have a place in their customer's order: with an NPS and a customer."""
+    return f"{prefix}nps is not null and {prefix}customer_id is not null"
+
+
+_COUNTS_FOR_NEXT = _counted()
 # the temp table of (customer_id, responded_at) a write added, moved or removed
 CHANGED_ANSWERS = "layout_changed_answers"
 
 
-def next_answer_among(alias: str) -> str:
-    """next_nps_at computed among the rows aliased `alias` only (an import's own rows): each
-    answer's next one in the file. It is the stored one when the file's customers have no
-    other answers (see answers_beside)."""
-    counts = f"{alias}.nps is not null and {alias}.customer_id is not null"
+def next_answer(alias: str) -> str:
+    """next_nps_at of each row aliased `alias`, among the rows the query reads (all answers, a
+    customer's, or an import's own): the moment the same customer gave the next NPS answer in
+    the order "latest" means everywhere, responded_at and then the greater response_id; null
+    for the latest and for rows without an NPS or a customer."""
+    counted = _counted(f"{alias}.")
     return (
-        f"case when {counts} then lead({alias}.responded_at) over (partition by {alias}.customer_id, {counts} "
+        f"case when {counted} then lead({alias}.responded_at) over (partition by {alias}.customer_id, {counted} "
         f"order by {alias}.responded_at, {alias}.response_id) end"
     )
 
 
 def answers_beside(cursor: duckdb.DuckDBPyConnection, import_id: int) -> bool:
     """Whether the customers of an import's answers have answers from elsewhere (other imports,
-    or rows without lineage) whose order the import's can have changed."""
+    or rows without lineage) whose order the import's can have changed: if not, next_answer
+    among the import's own rows is the stored one."""
     return cursor.execute(
         f"select exists (select 1 from main.responses where import_id is distinct from $id and {_COUNTS_FOR_NEXT} "
         f"and customer_id in (select customer_id from main.responses where import_id = $id and {_COUNTS_FOR_NEXT}))",
         {"id": import_id},
     ).fetchall()[0][0]
+
+
+def note_answers_of_import(cursor: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """note_changed_answers for the answers an import holds now."""
+    note_changed_answers(
+        cursor, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
+    )
 
 
 def note_changed_answers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
@@ -181,11 +192,11 @@ def refresh_next_answers(cursor: duckdb.DuckDBPyConnection, changed_only: bool =
         if not found:
             return 0
         since = cursor.execute(f"select min(responded_at) from {CHANGED_ANSWERS}").fetchall()[0][0]
-        cursor.execute("drop table if exists layout_changed_customers")
+        if since is None:
+            cursor.execute(f"drop table {CHANGED_ANSWERS}")
+            return 0
         cursor.execute(f"create temp table layout_changed_customers as select distinct customer_id from {CHANGED_ANSWERS}")
         cursor.execute(f"drop table {CHANGED_ANSWERS}")
-        if since is None:
-            return 0
         scope = (
             "and (responded_at >= $since or next_nps_at >= $since or next_nps_at is null)"
             " and customer_id in (select customer_id from layout_changed_customers)"
@@ -194,7 +205,7 @@ def refresh_next_answers(cursor: duckdb.DuckDBPyConnection, changed_only: bool =
     changed = cursor.execute(
         "update responses set next_nps_at = wanted.next_at from ("
         "  select response_id, next_at from ("
-        f"    select response_id, next_nps_at, {_NEXT_ANSWER} as next_at"
+        f"    select response_id, next_nps_at, {next_answer('responses')} as next_at"
         f"    from main.responses where {_COUNTS_FOR_NEXT} {scope}"
         "  ) where next_at is distinct from next_nps_at"
         ") as wanted where responses.response_id = wanted.response_id",
@@ -220,8 +231,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ).fetchall()[0][0]
     found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
     found["next_nps_at"] = cursor.execute(
-        f"select count(*) from (select next_nps_at, {_NEXT_ANSWER} as next_at from main.responses where {_COUNTS_FOR_NEXT} "
-        f"union all select next_nps_at, null from main.responses where not ({_COUNTS_FOR_NEXT})) "
+        f"select count(*) from (select next_nps_at, {next_answer('responses')} as next_at from main.responses) "
         "where next_at is distinct from next_nps_at"
     ).fetchall()[0][0]
     return found

@@ -213,7 +213,7 @@ def _write_rows(
             # each answer's next one in the file: usually the stored one (_refresh_next_answers)
             source = (
                 f"(select with_customer.*, nexts.next_nps_at from {source} as with_customer left join ("
-                f"  select facts.ingest_row, {layout.next_answer_among('facts')} as next_nps_at"
+                f"  select facts.ingest_row, {layout.next_answer('facts')} as next_nps_at"
                 "   from (select ingest_row, customer_id, responded_at, response_id, nps from incoming) as facts"
                 ") as nexts on nexts.ingest_row = with_customer.ingest_row)"
             )
@@ -234,9 +234,7 @@ def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_ne
     versions they replaced were, are recomputed."""
     if all_new and not layout.answers_beside(cur, import_id):
         return
-    layout.note_changed_answers(
-        cur, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
-    )
+    layout.note_answers_of_import(cur, import_id)
     if not all_new:
         layout.note_changed_answers(
             cur,
@@ -331,9 +329,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             if table == "responses":
                 cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
                 # the removed answers' places, for next_nps_at (cxdata/layout.py)
-                layout.note_changed_answers(
-                    cur, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
-                )
+                layout.note_answers_of_import(cur, import_id)
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
