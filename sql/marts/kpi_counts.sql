@@ -167,7 +167,37 @@ ticket_periods as (
     where with_window and grain in ('week', 'month')
 ),
 
-survey_by_period as (
+-- Every count of the answers comes from one pass over them. The risk counts need each customer's
+-- latest answer of a period: the one answered last; of answers at the same moment, the one with
+-- the greatest id. Stored with each answer is when its customer answered next in that order
+-- (next_nps_at, cxdata/layout.py), so the latest of a period is the answer whose next one falls
+-- after the period's last day: a test of the row, made for its own period and for the whole
+-- window beside the weeks or months (whose counts are then sums over the weeks or months, as each
+-- answer is in exactly one of them). With only dates filtered, a customer's next answer inside
+-- the period is inside the filter too; a segment, channel or region filter can leave it out, and
+-- then the latest answer is found by grouping (latest_nps_filtered below).
+answer_tests as not materialized (
+    select
+        period_no,
+        nps,
+        nps_class,
+        csat,
+        csat_satisfied,
+        ces,
+        ces_easy,
+        customer_annual_revenue,
+        -- revenue already lost to churn is not at risk any more; a customer the customers table
+        -- does not hold has no revenue
+        nps is not null and customer_id is not null and customer_known
+            and (next_nps_at is null or next_nps_at::date > period_end)
+            and (customer_churned_on is null or customer_churned_on > period_end) as at_risk_in_period,
+        nps is not null and customer_id is not null and customer_known
+            and (next_nps_at is null or next_nps_at::date > window_end)
+            and (customer_churned_on is null or customer_churned_on > window_end) as at_risk_in_window,
+    from response_periods
+),
+
+answer_counts as (
     select
         period_no,
         count(nps) as nps_n,
@@ -177,12 +207,19 @@ survey_by_period as (
         count(*) filter (where csat_satisfied) as csat_hits,
         count(ces) as ces_n,
         count(*) filter (where ces_easy) as ces_hits,
-    from response_periods
+        count(*) filter (where at_risk_in_period) as risk_n,
+        count(*) filter (where at_risk_in_period and nps_class = 'detractor') as risk_hits,
+        coalesce(sum(customer_annual_revenue) filter (where at_risk_in_period and nps_class = 'detractor'), 0) as risk_amount,
+        count(*) filter (where at_risk_in_window) as window_risk_n,
+        count(*) filter (where at_risk_in_window and nps_class = 'detractor') as window_risk_hits,
+        coalesce(sum(customer_annual_revenue) filter (where at_risk_in_window and nps_class = 'detractor'), 0) as window_risk_amount,
+    from answer_tests
     group by period_no
 ),
 
 survey_counts as (
-    select * from survey_by_period
+    select period_no, nps_n, promoters, detractors, csat_n, csat_hits, ces_n, ces_hits
+    from answer_counts
     union all
     select
         -2,
@@ -193,20 +230,23 @@ survey_counts as (
         sum(csat_hits),
         sum(ces_n),
         sum(ces_hits),
-    from survey_by_period
+    from answer_counts
     where period_no >= 0 and with_window and grain in ('week', 'month')
     having count(*) > 0
 ),
 
--- a customer's latest answer of a period is the one answered last; of answers at the same
--- moment, the one with the greatest id. Stored with each answer is when its customer answered
--- next in that order (next_nps_at, cxdata/layout.py): the latest of a period is the answer whose
--- next one falls after the period's last day, found row by row
+-- under a segment, channel or region filter: the latest answer of each customer the filter lets
+-- through, for each period (an answer of a week or month is also one of the whole window beside
+-- them: unnested in the select list, as a lateral unnest was planned as a second read of the answers)
 nps_memberships as (
     select
-        answers.* exclude (period_no, period_end, window_end),
-        -- an answer of a week or month is also one of the whole window beside them (unnested in the
-        -- select list: a lateral unnest was planned as a join with a second read of the answers)
+        answers.customer_id,
+        answers.responded_at,
+        answers.response_id,
+        answers.nps_class,
+        answers.customer_known,
+        answers.customer_annual_revenue,
+        answers.customer_churned_on,
         unnest(case
             when with_window and grain in ('week', 'month') and answers.period_no >= 0 then [
                 {'period_no': answers.period_no, 'period_end': answers.period_end},
@@ -216,49 +256,39 @@ nps_memberships as (
         end) as membership,
     from response_periods as answers
     where answers.nps is not null and answers.customer_id is not null
+      and (segments is not null or channels is not null or regions is not null)
 ),
 
-nps_answers as (
+latest_nps_filtered as (
     select
-        * exclude (membership),
         membership.period_no,
-        membership.period_end as stretch_to,
-        next_nps_at is null or next_nps_at::date > membership.period_end as is_last_of_period,
+        any_value(membership.period_end) as stretch_to,
+        arg_max(nps_class, (responded_at, response_id)) as nps_class,
+        any_value(customer_known) as customer_known,
+        any_value(customer_annual_revenue) as customer_annual_revenue,
+        any_value(customer_churned_on) as customer_churned_on,
     from nps_memberships
+    group by membership.period_no, customer_id
 ),
 
--- With only dates filtered, a customer's next answer inside the period is inside the filter
--- too. A segment, channel or region filter can leave it out: then the latest answer the filter
--- lets through is found by grouping those answers by customer (the filters are constants, so
--- only one of the two branches runs)
-latest_nps as (
-    select period_no, stretch_to, nps_class, customer_known, customer_annual_revenue, customer_churned_on
-    from nps_answers
-    where is_last_of_period
+-- the filters are constants: only one of the two ways runs
+at_risk_counts as (
+    select period_no, risk_n, risk_hits, risk_amount
+    from answer_counts
+    where segments is null and channels is null and regions is null
+    union all
+    select -2, sum(window_risk_n), sum(window_risk_hits), sum(window_risk_amount)
+    from answer_counts
+    where period_no >= 0 and with_window and grain in ('week', 'month')
       and segments is null and channels is null and regions is null
+    having count(*) > 0
     union all
     select
         period_no,
-        any_value(stretch_to),
-        arg_max(nps_class, (responded_at, response_id)),
-        any_value(customer_known),
-        any_value(customer_annual_revenue),
-        any_value(customer_churned_on),
-    from nps_answers
-    where segments is not null or channels is not null or regions is not null
-    group by period_no, customer_id
-),
-
--- the filters apply through the answers (whose segment may override the customer's); a customer
--- the customers table does not hold has no revenue, and revenue already lost to churn is not at
--- risk any more
-at_risk_counts as (
-    select
-        period_no,
-        count(*) as risk_n,
-        count(*) filter (where nps_class = 'detractor') as risk_hits,
-        coalesce(sum(customer_annual_revenue) filter (where nps_class = 'detractor'), 0) as risk_amount,
-    from latest_nps
+        count(*),
+        count(*) filter (where nps_class = 'detractor'),
+        coalesce(sum(customer_annual_revenue) filter (where nps_class = 'detractor'), 0),
+    from latest_nps_filtered
     where customer_known
       and (customer_churned_on is null or customer_churned_on > stretch_to)
     group by period_no
@@ -289,7 +319,7 @@ churn_range as (
 customer_split as (
     select
         count(*) filter (where steady) as steady_customers,
-        list({'signup_date': signup_date, 'churned_on': churned_on, 'customer': 1}) filter (where not steady and could_be_active) as changing,
+        list({'signup_date': coalesce(signup_date, '-infinity'::date), 'churned_on': coalesce(churned_on, 'infinity'::date), 'customer': 1}) filter (where not steady and could_be_active) as changing,
     from (
         select
             customers.signup_date,
@@ -320,8 +350,8 @@ churn_counts as (
     from periods
     cross join customer_split
     left join changing_customers
-        on (changing_customers.signup_date is null or changing_customers.signup_date <= periods.stretch_from)
-        and (changing_customers.churned_on is null or changing_customers.churned_on >= periods.stretch_from)
+        on changing_customers.signup_date <= periods.stretch_from
+        and changing_customers.churned_on >= periods.stretch_from
     group by periods.period_no, customer_split.steady_customers
 ),
 
