@@ -153,6 +153,9 @@ class Store:
         self._con = _connect(database, read_only)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        # transactions committed through this object: a reader that keeps the data version
+        # (cxdata/ui.py) reads it again when this changes
+        self.commits = 0
         if not read_only:
             self.migrate(migrate_to)
             if migrate_to is None:
@@ -255,6 +258,7 @@ class Store:
                 yield cursor
                 cursor.execute("update store_state set data_version = data_version + 1")
                 cursor.execute("commit")
+                self.commits += 1
             except BaseException:
                 # a failed commit has already rolled back, and "rollback" would then raise
                 # "no transaction is active" in place of the error that matters

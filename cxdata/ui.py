@@ -9,6 +9,7 @@ import functools
 import io
 import os
 import pickle
+import threading
 from typing import Any, Callable, TypeVar
 
 import pandas as pd
@@ -89,6 +90,7 @@ def _draw_shell_around_a_lone_page() -> None:
 
 def get_store() -> Store:
     """The process-wide store, for dashboard.py (after its st.navigation) and every page."""
+    forget_run()
     _draw_shell_around_a_lone_page()
     store = _open_store_or_stop()
     if getattr(store, "kept_log", None):
@@ -120,10 +122,10 @@ def min_n() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(
-    _function: Callable[..., T], function_name: str, database: str, data_version: int, _store: Store, *args: Any
-) -> T:
-    return _function(_store, *args)
+def _cached_call(_function: Callable[..., T], function_name: str, key: bytes, _store: Store, _args: tuple[Any, ...]) -> T:
+    # keyed by the pickled Query.cache_key (see _as_bytes): Streamlit hashing the filters
+    # itself was a tenth of a page's rerun from cache
+    return _function(_store, *_args)
 
 
 def cached(function: Callable[..., T], store: Store, *args: Any) -> T:
@@ -148,14 +150,13 @@ class Query:
 
     @functools.cached_property
     def data_version(self) -> int:
-        # read once: the rows and every chart or table keyed by them belong to the same
-        # version, and each read is a query (about a millisecond)
-        return self.store.data_version()
+        # read once: the rows and every chart or table keyed by them belong to the same version
+        return run_data_version(self.store)
 
     def rows(self) -> Any:
         """cached(function, store, *args), at this query's data version."""
         return _cached_call(
-            self.function, _qualified_name(self.function), self.store.database, self.data_version, self.store, *self.args
+            self.function, _qualified_name(self.function), _as_bytes(self.cache_key()), self.store, self.args
         )
 
     def cache_key(self) -> tuple[Any, ...]:
@@ -189,6 +190,27 @@ class Part:
 
 # what a chart, a derived table or a part can be drawn from by reference
 _BY_REFERENCE = (Query, Part)
+
+
+# what one run of a page's script keeps: the store's data version (run_data_version)
+_this_run = threading.local()
+
+
+def forget_run() -> None:
+    """A new run of the script: what the last one kept is read again (get_store calls it)."""
+    _this_run.data_version = None
+
+
+def run_data_version(store: Store) -> int:
+    """store.data_version(), read once per run of the script (each read is a query, about a
+    millisecond, and a page keys a dozen results by it) and again after a write through the
+    store (an import on the Data page, a command handed over by the command line). Only this
+    process can write while it holds the store, and its writes go through Store.transaction."""
+    kept = getattr(_this_run, "data_version", None)
+    if kept is None or kept[0] is not store or kept[1] != store.commits:
+        kept = (store, store.commits, store.data_version())
+        _this_run.data_version = kept
+    return kept[2]
 
 
 def query(function: Callable[..., Any], store: Store, *args: Any) -> Query:

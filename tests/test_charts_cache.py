@@ -140,3 +140,23 @@ def test_a_chart_of_a_part_is_keyed_by_the_query_and_the_part(store, monkeypatch
     # the other part of the same query is another chart, from the query's cached rows
     assert spec(False) != first
     assert (len(queried), len(built), picked) == (1, 2, ["first", "rest"])
+
+
+# -- the data version: read once per run ------------------------------------------------------
+def test_a_run_reads_the_data_version_once_and_again_after_a_write(store, monkeypatch):
+    reads = []
+    read = store.data_version
+    monkeypatch.setattr(store, "data_version", lambda: reads.append(1) or read())
+    ui.forget_run()
+    for grain in ("month", "week", "month"):
+        ui.query(counted_nps_by_period, store, WINDOW, 10, grain, "none").rows()
+    assert (len(reads), len(queried)) == (1, 2)
+    with store.transaction() as cursor:
+        cursor.execute("delete from responses where nps < 9")
+    # the same run, after a write: the new version, so the rows are queried again
+    rows = ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none").rows()
+    assert (len(reads), len(queried)) == (2, 3)
+    assert (rows["nps"].dropna() == 100).all()
+    ui.forget_run()
+    ui.query(counted_nps_by_period, store, WINDOW, 10, "month", "none").rows()
+    assert (len(reads), len(queried)) == (3, 3)
