@@ -78,6 +78,23 @@ def test_facts_imported_before_their_customer_take_its_segment_when_it_arrives_a
     assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
+def test_an_answer_put_back_by_undo_takes_what_its_customer_says_now(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    import_customers(store, tmp_path, [["C1", "SMB", "Österreich"]], "customers.csv")
+    changed = import_file(store, write_csv(tmp_path / "changed.csv", [
+        ["response_id", "customer_id", "responded_at", "nps"], ["R1", "C1", "2025-03-02 10:00", "4"],
+    ]), "survey").import_id
+    # the version of R1 that import replaced was kept with the SMB it had then
+    import_customers(store, tmp_path, [["C1", "Consumer", "Schweiz"]], "moved.csv")
+    undo_import(store, changed)
+    assert store.query_rows("select nps, fact_segment, fact_region from responses where response_id = 'R1'") == [
+        (9, "Consumer", "Schweiz")
+    ]
+    # what the undo did not touch is left alone, and nothing anywhere is out of step
+    assert facts(store)["T1"] == facts(store)["E1"] == ("Consumer", "Schweiz")
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
 def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_of_c1, tmp_path):
     store = facts_of_c1
     import_customers(store, tmp_path, [["C1", "SMB", "Österreich"]], "customers.csv")

@@ -368,10 +368,13 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                     ")",
                     {"structure": rating_structure},
                 ).fetchall()[0][0]
+            # the rows removed and put back, whose derived columns (or whose facts') may now differ
+            layout.note_undone(cur, table, "select key from undo_keys")
             cur.execute("drop table undo_keys")
             cur.execute("drop table undo_restore")
-        # put-back or removed customers change which segment and region apply to facts
-        layout.refresh(cur, only_noted_answers=True)
+        # put-back or removed customers change what applies to their facts; put-back facts and
+        # ratings hold what applied when they were replaced (cxdata/layout.py)
+        layout.refresh(cur, only_noted=True)
         cur.execute(
             "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",
             {"id": import_id},
