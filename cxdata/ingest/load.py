@@ -198,8 +198,8 @@ def _write_rows(
     cur: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], import_id: int, claimed: list[str],
     all_new: bool,
 ) -> None:
-    """Update the stored rows the import takes over and append the new ones, with the segment
-    and region that apply to them (cxdata/layout.py).
+    """Write the import's rows: the new ones and those it takes over from stored rows, with
+    what their customer record says about them (cxdata/layout.py).
 
     New rows are appended in the file's order: exports come sorted by date (either way), which
     keeps a date window's row groups together; sorting here cost a second per million rows, and
@@ -218,13 +218,21 @@ def _write_rows(
                 ") as nexts on nexts.ingest_row = with_customer.ingest_row)"
             )
             extra = [*extra, "next_nps_at"]
-    assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
-    if not all_new:
-        _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
     names = ", ".join([*columns, *extra])
-    new_only = "" if all_new else f" where {key} in (select key from ingest_actions where action = 'insert')"
-    cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{new_only}",
-                {"id": import_id})
+    written, params = "", {"id": import_id}
+    if not all_new and table in layout.BY_NAME:
+        # a fact table's rows taken over are deleted and written again with the new ones; a key
+        # stored twice (by something writing around the importer) is refused first, not mended
+        _refuse_duplicates(cur, table)
+        _remove_taken_over(cur, table, key, claimed)
+        written = f" where {key} in (select key from ingest_actions where action = 'insert' or list_contains($claimed, action))"
+        params["claimed"] = claimed
+    elif not all_new:
+        # customers and touchpoints keep their primary keys: updated in place (small tables)
+        assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
+        _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
+        written = f" where {key} in (select key from ingest_actions where action = 'insert')"
+    cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{written}", params)
 
 
 def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
@@ -244,6 +252,16 @@ def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_ne
             {"id": import_id},
         )
     layout.refresh_next_answers(cur, changed_only=True)
+
+
+def _remove_taken_over(cur: duckdb.DuckDBPyConnection, table: str, key: str, claimed: list[str]) -> None:
+    """Delete the stored rows the import takes over; _write_rows appends their new versions.
+    An update in place of a few rows scattered through a large table cost seconds at commit
+    (DuckDB rewrote each touched row group of every updated column); a delete only marks them."""
+    cur.execute(
+        f"delete from {table} where {key} in (select key from ingest_actions where list_contains($claimed, action))",
+        {"claimed": claimed},
+    )
 
 
 def _update_taken_over(
