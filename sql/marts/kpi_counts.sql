@@ -315,7 +315,9 @@ churn_range as (
     from periods
 ),
 
--- (the changing customers are gathered in a list so that the customers are read once)
+-- (the changing customers are gathered in a list so that the customers are read once; an open
+-- signup or churn date becomes -infinity or infinity, so that the join below is a plain range
+-- join, not an "is null or" test of every pair)
 customer_split as (
     select
         count(*) filter (where steady) as steady_customers,
