@@ -186,15 +186,21 @@ answer_tests as not materialized (
         ces,
         ces_easy,
         customer_annual_revenue,
-        -- revenue already lost to churn is not at risk any more; a customer the customers table
-        -- does not hold has no revenue
-        nps is not null and customer_id is not null and customer_known
-            and (next_nps_at is null or next_nps_at::date > period_end)
-            and (customer_churned_on is null or customer_churned_on > period_end) as at_risk_in_period,
-        nps is not null and customer_id is not null and customer_known
-            and (next_nps_at is null or next_nps_at::date > window_end)
-            and (customer_churned_on is null or customer_churned_on > window_end) as at_risk_in_window,
-    from response_periods
+        at_risk and period_end < at_risk_until as at_risk_in_period,
+        at_risk and window_end < at_risk_until as at_risk_in_window,
+    from (
+        select
+            *,
+            -- a customer the customers table does not hold has no revenue
+            nps is not null and customer_id is not null and customer_known as at_risk,
+            -- the answer is its customer's latest for every period that ends before the next
+            -- answer's day, and revenue already lost to churn is not at risk any more
+            least(
+                coalesce(next_nps_at::date, 'infinity'::date),
+                coalesce(customer_churned_on, 'infinity'::date)
+            ) as at_risk_until,
+        from response_periods
+    )
 ),
 
 answer_counts as (
