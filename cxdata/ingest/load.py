@@ -278,7 +278,9 @@ def _update_taken_over(
 
 def _refuse_duplicates(cur: duckdb.DuckDBPyConnection, table: str) -> None:
     # new keys were in neither the table nor twice in the file (validation refuses a repeated id),
-    # so only a key stored before can now be there twice
+    # so only a key stored before can be there twice: asked before the rows taken over are
+    # deleted (a key stored twice around the importer), and again after the write (a fault of
+    # the importer's own)
     duplicated = layout.duplicated_key(cur, table, "select key from ingest_actions where action <> 'insert'")
     if duplicated is not None:
         raise ImportRefused(
