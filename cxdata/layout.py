@@ -1,5 +1,6 @@
-"""The stored fact layout: each fact row carries what its customer record says about it, and
-each answer when its customer answered next.
+"""The stored fact layout: each fact row carries what its customer record says about it, each
+answer when its customer answered next, and each journey event when its journey was last at
+the same touchpoint.
 
 `fact_segment` and `fact_region` on responses, tickets and journey events are what the
 filters and every segment or region split read (sql/staging/*_facts.sql), so that no page
@@ -8,12 +9,16 @@ date (`fact_customer_known`, `fact_annual_revenue`, `fact_churned_on`) and `next
 moment the same customer gave their next NPS answer: revenue at risk asks for each customer's
 latest answer of a period, which with these columns is a filter on the rows instead of a
 grouping of every answer by customer and a join to every customer (sql/marts/kpi_counts.sql).
+Journey events carry `previous_visit_at`: the journey map counts a journey that comes back to
+a touchpoint once, and with it only the journeys that came back inside the window are grouped
+(sql/marts/journey_map.sql).
 
 They are derived data, and this module is the one place that derives them: a response's own
 segment and region override its customer's; tickets and journey events take their
 customer's. Whatever writes a fact row or a customer calls in here in the same transaction
 (the import, undo, the demo), so a reader never sees them out of step.
-sql/schema/006_fact_layout.sql and 008_answer_context.sql explain why they exist.
+sql/schema/006_fact_layout.sql, 008_answer_context.sql and 009_journey_visits.sql explain why
+they exist.
 """
 
 from __future__ import annotations
@@ -97,13 +102,13 @@ def refresh(
     cursor: duckdb.DuckDBPyConnection, customers_of_import: int | None = None, only_noted: bool = False,
 ) -> int:
     """Set the derived columns wherever they differ from what the customers table now says
-    (and, unless customers_of_import, each answer's next_nps_at and each rating's responded_at
+    (and, unless customers_of_import, the Neighbour columns and each rating's responded_at
     to its response's); returns the rows changed.
 
     customers_of_import limits the work to the facts of customers written by that import
     (a customers import). only_noted (an undo) limits it to what note_undone and
-    note_changed_answers noted: the facts of customers the undo removed or put back, the fact
-    rows and ratings it put back, the answers around those it removed or put back. With
+    note_changed noted: the facts of customers the undo removed or put back, the fact
+    rows and ratings it put back, the rows around those it removed or put back. With
     neither, every row is checked (`python -m cxdata optimize`)."""
     scope, params = "", {}
     if customers_of_import is not None:
@@ -130,7 +135,7 @@ def refresh(
         )
         changed += cursor.execute(sql, params).fetchall()[0][0]
     if customers_of_import is None:
-        changed += refresh_next_answers(cursor, changed_only=only_noted)
+        changed += refresh_neighbours(cursor, changed_only=only_noted)
         ratings_scope = ""
         if only_noted:
             ratings_scope = f" and response_ratings.response_id in (select key from {UNDONE_ROWS} where table_name = 'responses')"
@@ -179,99 +184,163 @@ def note_undone(cursor: duckdb.DuckDBPyConnection, table: str, keys_sql: str) ->
         cursor.execute(f"insert into {UNDONE_ROWS} select $table, key from ({keys_sql})", {"table": table})
 
 
-# -- next_nps_at ------------------------------------------------------------------------
-def _counted(prefix: str = "") -> str:
-    """The answers that have a place in their customer's order: with an NPS and a customer."""
-    return f"{prefix}nps is not null and {prefix}customer_id is not null"
+# -- neighbours: next_nps_at and previous_visit_at ------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Neighbour:
+    """A stored column holding, for each row of a fact table, when the row next to it in its
+    sequence happened: the rows with the same `partition`, in date order and then key order
+    (the order "latest" means everywhere). `following` takes the next row, else the previous
+    one. Only rows meeting `counted` have a place in a sequence; the others hold null."""
+
+    table: str
+    column: str
+    partition: tuple[str, ...]
+    following: bool
+    # a condition on the row, its columns prefixed by {a} (for an alias)
+    counted: str = "true"
+    # the columns `counted` reads
+    counted_reads: tuple[str, ...] = ()
+
+    @property
+    def fact(self) -> FactTable:
+        return BY_NAME[self.table]
+
+    @property
+    def scope(self) -> str:
+        """The column whose values a write notes: all rows sharing one are looked at again
+        (the first of the partition; a coarser scope is still exact, only larger)."""
+        return self.partition[0]
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The columns the expression reads, key first."""
+        wanted = (self.fact.key, *self.partition, self.fact.date_column, *self.counted_reads)
+        return tuple(dict.fromkeys(wanted))
+
+    def counted_of(self, alias: str = "") -> str:
+        return self.counted.format(a=f"{alias}." if alias else "")
+
+    def expression(self, alias: str) -> str:
+        """This column's value for each row aliased `alias`, among the rows the query reads
+        (all rows, a scope's, or an import's own)."""
+        counted = self.counted_of(alias)
+        window = "lead" if self.following else "lag"
+        partition = ", ".join(f"{alias}.{column}" for column in self.partition)
+        date, key = f"{alias}.{self.fact.date_column}", f"{alias}.{self.fact.key}"
+        return (
+            f"case when {counted} then {window}({date}) over (partition by {partition}, {counted} "
+            f"order by {date}, {key}) end"
+        )
+
+    @property
+    def notes(self) -> str:
+        """The temp table of (scope, date) a write added, moved or removed."""
+        return f"layout_changed_{self.table}"
 
 
-_COUNTS_FOR_NEXT = _counted()
-# the temp table of (customer_id, responded_at) a write added, moved or removed
-CHANGED_ANSWERS = "layout_changed_answers"
+NEIGHBOURS = (
+    # the moment the same customer gave their next NPS answer: an answer is its customer's
+    # latest of a period when this falls after it (sql/schema/008_answer_context.sql)
+    Neighbour(
+        "responses", "next_nps_at", ("customer_id",), following=True,
+        counted="{a}nps is not null and {a}customer_id is not null", counted_reads=("nps", "customer_id"),
+    ),
+    # when the same journey was last at the same touchpoint: an event is a comeback inside a
+    # window when this falls inside it (sql/schema/009_journey_visits.sql)
+    Neighbour("journey_events", "previous_visit_at", ("journey_id", "touchpoint"), following=False),
+)
+NEIGHBOURS_OF = {neighbour.table: neighbour for neighbour in NEIGHBOURS}
 
 
 def next_answer(alias: str) -> str:
-    """next_nps_at of each row aliased `alias`, among the rows the query reads (all answers, a
-    customer's, or an import's own): the moment the same customer gave the next NPS answer in
-    the order "latest" means everywhere, responded_at and then the greater response_id; null
-    for the latest and for rows without an NPS or a customer."""
-    counted = _counted(f"{alias}.")
-    return (
-        f"case when {counted} then lead({alias}.responded_at) over (partition by {alias}.customer_id, {counted} "
-        f"order by {alias}.responded_at, {alias}.response_id) end"
-    )
+    """next_nps_at of each row aliased `alias` (Neighbour.expression)."""
+    return NEIGHBOURS_OF["responses"].expression(alias)
 
 
-def answers_beside(cursor: duckdb.DuckDBPyConnection, import_id: int) -> bool:
-    """Whether the customers of an import's answers have answers from elsewhere (other imports,
-    or rows without lineage) whose order the import's can have changed: if not, next_answer
-    among the import's own rows is the stored one."""
+def rows_beside(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> bool:
+    """Whether the sequences of an import's rows hold rows from elsewhere (other imports, or
+    rows without lineage) whose neighbours the import's can have changed: if not, the
+    neighbours among the import's own rows are the stored ones."""
+    neighbour = NEIGHBOURS_OF[table]
+    counted = neighbour.counted_of()
     return cursor.execute(
-        f"select exists (select 1 from main.responses where import_id is distinct from $id and {_COUNTS_FOR_NEXT} "
-        f"and customer_id in (select customer_id from main.responses where import_id = $id and {_COUNTS_FOR_NEXT}))",
+        f"select exists (select 1 from main.{table} where import_id is distinct from $id and {counted} "
+        f"and {neighbour.scope} in (select {neighbour.scope} from main.{table} where import_id = $id and {counted}))",
         {"id": import_id},
     ).fetchall()[0][0]
 
 
-def note_answers_of_import(cursor: duckdb.DuckDBPyConnection, import_id: int) -> None:
-    """note_changed_answers for the answers an import holds now."""
-    note_changed_answers(
-        cursor, "select customer_id, responded_at from main.responses where import_id = $id", {"id": import_id},
+def note_rows_of_import(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> None:
+    """note_changed for the rows of `table` an import holds now."""
+    neighbour = NEIGHBOURS_OF[table]
+    note_changed(
+        cursor, table,
+        f"select {neighbour.scope}, {neighbour.fact.date_column} from main.{table} where import_id = $id",
+        {"id": import_id},
     )
 
 
-def note_changed_answers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
-    """Remember answers (customer_id, responded_at) that a write is adding, moving or
-    removing, old and new places alike, for refresh_next_answers in the same transaction."""
-    cursor.execute(f"create temp table if not exists {CHANGED_ANSWERS} (customer_id varchar, responded_at timestamp)")
+def note_changed(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params: dict | None = None) -> None:
+    """Remember rows of `table` (rows_sql selects their scope and date columns, by name) that
+    a write is adding, moving or removing, old and new places alike, for refresh_neighbours
+    in the same transaction."""
+    neighbour = NEIGHBOURS_OF[table]
+    scope, date = neighbour.scope, neighbour.fact.date_column
+    cursor.execute(f"create temp table if not exists {neighbour.notes} (scope varchar, changed_at timestamp)")
     cursor.execute(
-        f"insert into {CHANGED_ANSWERS} select customer_id, responded_at from ({rows_sql}) "
-        "where customer_id is not null and responded_at is not null",
+        f"insert into {neighbour.notes} select {scope}, {date} from ({rows_sql}) "
+        f"where {scope} is not null and {date} is not null",
         params or {},
     )
 
 
-def refresh_next_answers(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
-    """Set each answer's next_nps_at to the moment its customer answered next (null for the
-    latest); returns the rows changed.
+def refresh_neighbours(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
+    """Set every Neighbour column to what the rows now say; returns the rows changed.
 
-    With changed_only, only the answers noted by note_changed_answers are looked at, and
-    of their customers only those whose next answer can have changed: an answer before the
-    earliest change whose next answer also came before it keeps its next answer (a change
-    at or after that moment cannot fall between them)."""
+    With changed_only, only the sequences noted by note_changed are looked at, and of a
+    following neighbour's only the rows whose next row can have changed: those at or after
+    the earliest change, and those whose next row is at or after it."""
+    return sum(_refresh_neighbour(cursor, neighbour, changed_only) for neighbour in NEIGHBOURS)
+
+
+def _refresh_neighbour(cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, changed_only: bool) -> int:
+    table, column, key = neighbour.table, neighbour.column, neighbour.fact.key
+    date, counted = neighbour.fact.date_column, neighbour.counted_of()
     scope, params = "", {}
     if changed_only:
         found = cursor.execute(
-            f"select count(*) > 0 from information_schema.tables where table_name = '{CHANGED_ANSWERS}'"
+            "select count(*) > 0 from information_schema.tables where table_name = $name", {"name": neighbour.notes},
         ).fetchall()[0][0]
         if not found:
             return 0
-        since = cursor.execute(f"select min(responded_at) from {CHANGED_ANSWERS}").fetchall()[0][0]
+        since = cursor.execute(f"select min(changed_at) from {neighbour.notes}").fetchall()[0][0]
         if since is None:
-            cursor.execute(f"drop table {CHANGED_ANSWERS}")
+            cursor.execute(f"drop table {neighbour.notes}")
             return 0
-        cursor.execute(f"create temp table layout_changed_customers as select distinct customer_id from {CHANGED_ANSWERS}")
-        cursor.execute(f"drop table {CHANGED_ANSWERS}")
-        scope = (
-            "and (responded_at >= $since or next_nps_at >= $since or next_nps_at is null)"
-            " and customer_id in (select customer_id from layout_changed_customers)"
-        )
-        params = {"since": since}
+        cursor.execute(f"create temp table layout_changed_scopes as select distinct scope from {neighbour.notes}")
+        cursor.execute(f"drop table {neighbour.notes}")
+        scope = f"and {neighbour.scope} in (select scope from layout_changed_scopes)"
+        if neighbour.following:
+            # a row before the earliest change keeps its next row when that came before it too (a
+            # change at or after that moment cannot fall between), and is left out of the window.
+            # Not so for a previous row: the first row after the change may take one from before it
+            scope += f" and ({date} >= $since or {column} >= $since or {column} is null)"
+            params = {"since": since}
     changed = cursor.execute(
-        "update responses set next_nps_at = wanted.next_at from ("
-        "  select response_id, next_at from ("
-        f"    select response_id, next_nps_at, {next_answer('responses')} as next_at"
-        f"    from main.responses where {_COUNTS_FOR_NEXT} {scope}"
-        "  ) where next_at is distinct from next_nps_at"
-        ") as wanted where responses.response_id = wanted.response_id",
+        f"update {table} set {column} = wanted.neighbour_at from ("
+        f"  select {key}, neighbour_at from ("
+        f"    select {key}, {column}, {neighbour.expression(table)} as neighbour_at"
+        f"    from main.{table} where {counted} {scope}"
+        f"  ) where neighbour_at is distinct from {column}"
+        f") as wanted where {table}.{key} = wanted.{key}",
         params,
     ).fetchall()[0][0]
-    # an answer that lost its NPS or its customer has no place in any customer's order
+    # a row that left its sequence (an answer that lost its NPS or its customer) has no neighbour
     changed += cursor.execute(
-        f"update responses set next_nps_at = null where next_nps_at is not null and not ({_COUNTS_FOR_NEXT})"
+        f"update {table} set {column} = null where {column} is not null and not ({counted})"
     ).fetchall()[0][0]
     if changed_only:
-        cursor.execute("drop table layout_changed_customers")
+        cursor.execute("drop table layout_changed_scopes")
     return changed
 
 
@@ -285,10 +354,11 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from main.{fact.name} as facts {customers_join()} where {_stale(fact)}"
         ).fetchall()[0][0]
     found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
-    found["next_nps_at"] = cursor.execute(
-        f"select count(*) from (select next_nps_at, {next_answer('responses')} as next_at from main.responses) "
-        "where next_at is distinct from next_nps_at"
-    ).fetchall()[0][0]
+    for neighbour in NEIGHBOURS:
+        found[neighbour.column] = cursor.execute(
+            f"select count(*) from (select {neighbour.column}, {neighbour.expression(neighbour.table)} as wanted "
+            f"from main.{neighbour.table}) where wanted is distinct from {neighbour.column}"
+        ).fetchall()[0][0]
     return found
 
 

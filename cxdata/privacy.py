@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import duckdb
 import pandas as pd
 
+from cxdata import layout
 from cxdata.store import Store, is_local_file
 
 EMAIL_MARK = "[email]"
@@ -153,8 +154,15 @@ def forget(store: Store, customer_ids: Iterable[str], dry_run: bool = False) -> 
     with store.transaction() as cursor:
         counted = cursor.execute(ERASED_ROWS_SQL, params).fetchall()
         found = cursor.execute(FOUND_SQL, params).fetchone()[0]
+        for neighbour in layout.NEIGHBOURS:
+            # the erased rows' places: another customer's rows may share their sequence
+            layout.note_changed(
+                cursor, neighbour.table,
+                f"select * from main.{neighbour.table} where list_contains($ids::varchar[], customer_id)", params,
+            )
         for statement in ERASE_STATEMENTS:
             cursor.execute(statement, params)
+        layout.refresh_neighbours(cursor, changed_only=True)
         erasure_id = cursor.execute("select nextval('erasure_id_seq')").fetchone()[0]
         cursor.execute(
             "insert into erasures values (?, current_timestamp::timestamp, ?, ?)",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxdata import cli, demo
+from cxdata import cli, demo, layout
 from cxdata.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +160,13 @@ def test_ensure_demo_builds_only_a_new_or_empty_store(tmp_path):
     with Store(database) as store:
         assert store.data_version() == version
         assert store.query_value("select count(*) from responses") == 1_000
+
+
+def test_the_stored_derived_columns_are_what_the_layout_derives(demo_store):
+    # the demo writes them in its own SQL; cxdata/layout.py is what imports and undo keep them to
+    assert layout.stale_rows(demo_store.cursor()) == dict.fromkeys(
+        ["responses", "tickets", "journey_events", "response_ratings", "next_nps_at", "previous_visit_at"], 0
+    )
 
 
 def test_stories_doc_is_the_story_list():

@@ -16,7 +16,9 @@ from cxdata.store import Store, latest_schema_version
 from tests.test_ingest_helpers import module_store, store, store_fingerprint, write_csv  # noqa: F401
 
 
-IN_STEP = {"responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0}
+IN_STEP = {
+    "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "previous_visit_at": 0,
+}
 
 
 def facts(store: Store) -> dict[str, tuple]:
@@ -270,6 +272,77 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
         assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
+def expected_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
+    """Each event's previous visit of its journey to its touchpoint, computed here in Python:
+    events ordered by occurred_at, then event_id."""
+    rows = store.query_rows("select event_id, journey_id, touchpoint, occurred_at from journey_events")
+    visits: dict[tuple, list[tuple]] = {}
+    for event_id, journey_id, touchpoint, occurred_at in rows:
+        visits.setdefault((journey_id, touchpoint), []).append((occurred_at, event_id))
+    expected = {row[0]: None for row in rows}
+    for events in visits.values():
+        events.sort()
+        for (previous_at, _), (_, event_id) in zip(events, events[1:]):
+            expected[event_id] = previous_at
+    return expected
+
+
+def stored_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
+    return dict(store.query_rows("select event_id, previous_visit_at from journey_events"))
+
+
+def import_events(store: Store, tmp_path, rows, name: str) -> int:
+    path = write_csv(tmp_path / name, [["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint"], *rows])
+    report = import_file(store, path, "journey")
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
+def test_each_event_knows_its_journeys_previous_visit_through_imports_moves_undo_and_erasure(store, tmp_path):
+    from cxdata.privacy import forget
+
+    first = import_events(store, tmp_path, [
+        ["E1", "J1", "C1", "2025-03-01 10:00", "service", "Support"],
+        ["E2", "J1", "C1", "2025-03-02 10:00", "service", "Billing"],
+        ["E3", "J1", "C1", "2025-03-05 10:00", "service", "Support"],
+        ["E4", "J2", "C2", "2025-03-01 11:00", "service", "Support"],
+    ], "first.csv")
+    assert stored_previous_visits(store) == expected_previous_visits(store)
+    assert stored_previous_visits(store)["E3"] == dt.datetime(2025, 3, 1, 10)
+
+    # a later file brings visits between and before the stored ones; two in one moment go by id
+    back_dated = import_events(store, tmp_path, [
+        ["F1", "J1", "C1", "2025-03-03 10:00", "service", "Support"],
+        ["F0", "J1", "C1", "2025-03-03 10:00", "service", "Support"],
+        ["F2", "J2", "C2", "2025-02-01 10:00", "service", "Support"],
+    ], "back.csv")
+    assert stored_previous_visits(store) == expected_previous_visits(store)
+    assert stored_previous_visits(store)["F1"] == dt.datetime(2025, 3, 3, 10)
+    assert stored_previous_visits(store)["E3"] == dt.datetime(2025, 3, 3, 10)
+    assert stored_previous_visits(store)["E4"] == dt.datetime(2025, 2, 1, 10)
+
+    # re-sent rows move a visit to another journey, and another to another touchpoint
+    moved = import_events(store, tmp_path, [
+        ["E1", "J2", "C1", "2025-03-01 10:00", "service", "Support"],
+        ["E3", "J1", "C1", "2025-03-05 10:00", "service", "Billing"],
+    ], "moved.csv")
+    assert stored_previous_visits(store) == expected_previous_visits(store)
+    assert stored_previous_visits(store)["E4"] == dt.datetime(2025, 3, 1, 10)
+    assert stored_previous_visits(store)["E3"] == dt.datetime(2025, 3, 2, 10)
+    assert stored_previous_visits(store)["F0"] is None
+
+    # erasing C1 removes a visit from J2, which C2's events share
+    forget(store, ["C1"])
+    assert stored_previous_visits(store) == expected_previous_visits(store)
+    assert stored_previous_visits(store)["E4"] == dt.datetime(2025, 2, 1, 10)
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+    for import_id in (moved, back_dated, first):
+        undo_import(store, import_id)
+        assert stored_previous_visits(store) == expected_previous_visits(store)
+        assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
 def test_answers_carry_their_customers_revenue_and_churn_date_as_the_customers_table_says(facts_of_c1, tmp_path):
     store = facts_of_c1
 
@@ -317,5 +390,23 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
             ("no-nps", True, Decimal("500.00"), None),
             ("anonymous", False, None, None),
             ("late", True, Decimal("500.00"), None),
+        ]
+        assert layout.stale_rows(migrated.cursor()) == IN_STEP
+
+
+def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):
+    path = str(tmp_path / "v8.duckdb")
+    with Store(path, migrate_to=8) as old:
+        old._con.execute(
+            "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint) values "
+            "('again', 'J1', '2025-05-01', 'service', 'Support'), ('first', 'J1', '2025-01-01', 'service', 'Support'), "
+            "('other', 'J1', '2025-02-01', 'service', 'Billing'), ('elsewhere', 'J2', '2025-03-01', 'service', 'Support')"
+        )
+        kept = old.query_rows("select * from journey_events order by event_id")
+
+    with Store(path) as migrated:
+        assert migrated.query_rows("select * exclude (previous_visit_at) from journey_events order by event_id") == kept
+        assert migrated.query_rows("select event_id, previous_visit_at from journey_events order by rowid") == [
+            ("first", None), ("other", None), ("elsewhere", None), ("again", dt.datetime(2025, 1, 1)),
         ]
         assert layout.stale_rows(migrated.cursor()) == IN_STEP

@@ -245,10 +245,9 @@ def test_an_unknown_comparison_is_refused_before_it_reaches_sql(jt_store):
         queries.journey_map(jt_store, Filters(), "region", min_n=10)
 
 
-def small_journey_store(events: list[tuple[str, str, str, str | None]]):
-    """A store of a few journeys: (journey, touchpoint, channel, outcome) in the order they happened.
-    'Account' and 'Billing' are listed at positions 1 and 65, so a journey's touchpoints can share a bit
-    of the map's per-journey fingerprint (positions modulo 64); 'Chat' is not listed at all."""
+def small_journey_store(events: list[tuple[str, str, str, str | None]], hours_apart: int = 1):
+    """A store of a few journeys: (journey, touchpoint, channel, outcome) in the order they happened,
+    hours_apart from one another. 'Chat' is not in the touchpoint list."""
     touchpoints = pd.DataFrame(
         [("Account", "service", 1, None), ("Billing", "service", 65, None), ("Delivery", "service", 2, None)],
         columns=["touchpoint", "stage", "position", "moment_of_truth"],
@@ -256,7 +255,7 @@ def small_journey_store(events: list[tuple[str, str, str, str | None]]):
     rows = [
         {
             "event_id": f"E{number:03d}", "journey_id": journey, "customer_id": None,
-            "occurred_at": START + dt.timedelta(hours=number), "stage": "service", "touchpoint": touchpoint,
+            "occurred_at": START + dt.timedelta(hours=number * hours_apart), "stage": "service", "touchpoint": touchpoint,
             "channel": channel, "emotion": 0.5, "outcome": outcome,
         }
         for number, (journey, touchpoint, channel, outcome) in enumerate(events)
@@ -267,7 +266,7 @@ def small_journey_store(events: list[tuple[str, str, str, str | None]]):
 def test_journey_map_counts_a_journey_once_per_touchpoint_and_group_it_passed():
     store = small_journey_store(
         [
-            # touchpoints whose fingerprint bits coincide, each passed once
+            # two touchpoints, each passed once
             ("J1", "Account", "web", None), ("J1", "Billing", "web", None),
             # comes back to Account, then Delivery, where it is abandoned
             ("J2", "Account", "web", None), ("J2", "Account", "web", None), ("J2", "Delivery", "web", "abandoned"),
@@ -288,6 +287,40 @@ def test_journey_map_counts_a_journey_once_per_touchpoint_and_group_it_passed():
         assert by_channel["n"].to_dict() == {
             ("web", "Account"): 2, ("web", "Delivery"): 2, ("app", "Delivery"): 1, ("web", "Billing"): 1, ("app", "Chat"): 1,
         }
+    finally:
+        store.close()
+
+
+def test_a_journey_that_came_back_counts_once_inside_the_window_where_it_passed_before():
+    # a day apart: J1 visits Account on days 0, 2 and 3, Delivery on day 1 and 4; J2 Account on day 5 and 6
+    store = small_journey_store(
+        [
+            ("J1", "Account", "web", None), ("J1", "Delivery", "web", None), ("J1", "Account", "app", None),
+            ("J1", "Account", "web", None), ("J1", "Delivery", "web", None),
+            ("J2", "Account", "app", None), ("J2", "Account", "web", None),
+        ],
+        hours_apart=24,
+    )
+    day = START.date()
+    try:
+        def passes(filters: Filters, split_by: str = "none") -> dict:
+            found = queries.journey_map(store, filters, split_by, min_n=1)
+            return found.set_index(["compared_group", "touchpoint"])["n"].to_dict()
+
+        # from day 2, J1's earlier visits to both touchpoints fall before the window
+        assert passes(Filters(day + dt.timedelta(days=2))) == {("All customers", "Account"): 2, ("All customers", "Delivery"): 1}
+        # from day 3 J1 passed Account once (on day 3), its visit of day 2 lies outside
+        assert passes(Filters(day + dt.timedelta(days=3), day + dt.timedelta(days=5))) == {
+            ("All customers", "Account"): 2, ("All customers", "Delivery"): 1,
+        }
+        # in the web channel J1's comeback to Account skips its app visit of day 2
+        assert passes(Filters(day + dt.timedelta(days=2), channels=("web",))) == {
+            ("All customers", "Account"): 2, ("All customers", "Delivery"): 1,
+        }
+        assert passes(Filters(day + dt.timedelta(days=2)), "channel") == {
+            ("app", "Account"): 2, ("web", "Account"): 2, ("web", "Delivery"): 1,
+        }
+        assert passes(Filters()) == {("All customers", "Account"): 2, ("All customers", "Delivery"): 1}
     finally:
         store.close()
 

@@ -272,7 +272,10 @@ JOURNEY = Page(
             (
                 Touch(
                     "journey_events",
-                    ("occurred_at", "customer_id", "channel", "journey_id", "touchpoint", "stage", "emotion", "outcome"),
+                    (
+                        "occurred_at", "customer_id", "channel", "journey_id", "touchpoint", "stage", "emotion", "outcome",
+                        "previous_visit_at",
+                    ),
                 ),
             ),
             keys=("compared_group", "touchpoint"),

@@ -129,8 +129,8 @@ def load(
     claimed = ["same", "change"] if on_conflict == "update" else ["same"]
     try:
         with store.transaction() as cur:
-            if table == "responses":
-                # a row number, so that each answer's next one in the file is computed on a narrow
+            if table in layout.NEIGHBOURS_OF:
+                # a row number, so that each row's neighbour in the file is computed on a narrow
                 # copy (sorting the whole rows took twice as long) and found again by it
                 incoming = incoming.append_column("ingest_row", pa.array(range(incoming.num_rows), pa.int64()))
             cur.register("incoming", incoming)
@@ -158,8 +158,8 @@ def load(
                 )
             all_new = dict(rows).get("insert", 0) == sum(count for _, count in rows)
             _write_rows(cur, table, key, columns, import_id, claimed, all_new)
-            if table == "responses":
-                _refresh_next_answers(cur, import_id, all_new)
+            if table in layout.NEIGHBOURS_OF:
+                _refresh_neighbours(cur, table, import_id, all_new)
             if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
@@ -209,15 +209,16 @@ def _write_rows(
         source = (f"(select facts.*, {layout.derived_columns(table)} "
                   f"from incoming as facts {layout.customers_join()})")
         extra = layout.derived_names(table)
-        if table == "responses":
-            # each answer's next one in the file: usually the stored one (_refresh_next_answers)
+        neighbour = layout.NEIGHBOURS_OF.get(table)
+        if neighbour is not None:
+            # each row's neighbour in the file: usually the stored one (_refresh_neighbours)
             source = (
-                f"(select with_customer.*, nexts.next_nps_at from {source} as with_customer left join ("
-                f"  select facts.ingest_row, {layout.next_answer('facts')} as next_nps_at"
-                "   from (select ingest_row, customer_id, responded_at, response_id, nps from incoming) as facts"
-                ") as nexts on nexts.ingest_row = with_customer.ingest_row)"
+                f"(select with_customer.*, neighbours.{neighbour.column} from {source} as with_customer left join ("
+                f"  select facts.ingest_row, {neighbour.expression('facts')} as {neighbour.column}"
+                f"   from (select ingest_row, {', '.join(neighbour.reads)} from incoming) as facts"
+                ") as neighbours on neighbours.ingest_row = with_customer.ingest_row)"
             )
-            extra = [*extra, "next_nps_at"]
+            extra = [*extra, neighbour.column]
     names = ", ".join([*columns, *extra])
     written, params = "", {"id": import_id}
     if not all_new and table in layout.BY_NAME:
@@ -235,23 +236,25 @@ def _write_rows(
     cur.execute(f"insert into {table} ({names}, import_id) select {names}, $id from {source} as incoming{written}", params)
 
 
-def _refresh_next_answers(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
-    """Each answer's next_nps_at (cxdata/layout.py). The rows were written with their next
-    answer in the file, which is right unless the import replaced rows or its customers have
-    answers from elsewhere: then the answers around where the import's now fall, and where the
-    versions they replaced were, are recomputed."""
-    if all_new and not layout.answers_beside(cur, import_id):
+def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
+    """Each row's Neighbour column (cxdata/layout.py: next_nps_at, previous_visit_at). The
+    rows were written with their neighbour in the file, which is right unless the import
+    replaced rows or its sequences hold rows from elsewhere: then the rows around where the
+    import's now fall, and where the versions they replaced were, are recomputed."""
+    if all_new and not layout.rows_beside(cur, table, import_id):
         return
-    layout.note_answers_of_import(cur, import_id)
+    layout.note_rows_of_import(cur, table, import_id)
     if not all_new:
-        layout.note_changed_answers(
-            cur,
-            "select json_extract_string(previous_row, '$.customer_id') as customer_id,"
-            " json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
-            " from import_replaced_rows where import_id = $id and table_name = 'responses'",
-            {"id": import_id},
+        neighbour = layout.NEIGHBOURS_OF[table]
+        scope, date = neighbour.scope, neighbour.fact.date_column
+        layout.note_changed(
+            cur, table,
+            f"select json_extract_string(previous_row, '$.{scope}') as {scope},"
+            f" json_extract_string(previous_row, '$.{date}')::timestamp as {date}"
+            " from import_replaced_rows where import_id = $id and table_name = $table",
+            {"id": import_id, "table": table},
         )
-    layout.refresh_next_answers(cur, changed_only=True)
+    layout.refresh_neighbours(cur, changed_only=True)
 
 
 def _remove_taken_over(cur: duckdb.DuckDBPyConnection, table: str, key: str, claimed: list[str]) -> None:
@@ -348,8 +351,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             deleted[table] = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
             if table == "responses":
                 cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
-                # the removed answers' places, for next_nps_at (cxdata/layout.py)
-                layout.note_answers_of_import(cur, import_id)
+            if table in layout.NEIGHBOURS_OF:
+                # the removed rows' places, for their neighbours (cxdata/layout.py)
+                layout.note_rows_of_import(cur, table, import_id)
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
@@ -370,10 +374,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 "from (select json_transform(previous_row, $structure) as version from undo_restore)",
                 {"structure": structure},
             ).fetchall()[0][0]
+            if table in layout.NEIGHBOURS_OF:
+                layout.note_changed(cur, table, f"select * from main.{table} where {key} in (select key from undo_keys)")
             if table == "responses":
-                layout.note_changed_answers(
-                    cur, "select customer_id, responded_at from main.responses where response_id in (select key from undo_keys)",
-                )
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",
                     "scale_min": "DOUBLE", "scale_max": "DOUBLE",

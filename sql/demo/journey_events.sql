@@ -2,7 +2,7 @@
 -- at, in position order, skipping some, and ends early at its first abandoned step
 insert into journey_events (
     event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome, import_id,
-    fact_segment, fact_region
+    fact_segment, fact_region, previous_visit_at
 )
 with
 
@@ -140,8 +140,13 @@ final as (
     where occurred_at < $start::timestamp + to_seconds(active_to_day * 86400)
 )
 
--- stored with the segment and region that apply (cxdata/layout.py), in date order
-select facts.*, customers.segment as fact_segment, customers.region as fact_region
+-- stored with the segment and region that apply (cxdata/layout.py), in date order. A demo journey
+-- steps through each touchpoint once, so none has an earlier visit to it
+select
+    facts.*,
+    customers.segment as fact_segment,
+    customers.region as fact_region,
+    null::timestamp as previous_visit_at,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.occurred_at;

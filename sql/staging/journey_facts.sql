@@ -1,7 +1,6 @@
--- one row per journey event, with its customer's segment and region
--- (stored on the row: cxdata/layout.py keeps fact_segment and fact_region in step with customers).
--- No join to the touchpoint list: every query of the events would pay for it on every event, and
--- only the journey map's journey fingerprint needs a touchpoint's position (it joins the list itself)
+-- one row per journey event, with its customer's segment and region and when its journey was last
+-- at the same touchpoint (previous_visit_at), stored on the row: cxdata/layout.py keeps them in step.
+-- No join to the touchpoint list: every query of the events would pay for it on every event
 create or replace view journey_facts as
 with
 
