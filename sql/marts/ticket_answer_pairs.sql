@@ -7,10 +7,11 @@ create or replace macro ticket_answer_pairs(
 ) as table
 with
 
--- anonymous answers are left out: whether they had a ticket cannot be known. answer_key numbers the answers
--- (within one call): grouping the pairs by answer on it is cheaper than on the text response_id
+-- anonymous answers are left out: whether they had a ticket cannot be known. answer_key tells the answers apart
+-- (within one call, response_facts.response_row): grouping the pairs by answer on it is cheaper than on the text
+-- response_id
 answers as (
-    select response_id, customer_id, responded_at, nps, nps_class, row_number() over () as answer_key,
+    select response_id, customer_id, responded_at, nps, nps_class, response_row as answer_key,
     from filtered_responses(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
