@@ -57,5 +57,5 @@ def run_optimize(args: argparse.Namespace, store: Store) -> int:
         rewritten = layout.rewrite_in_date_order(cursor)
     store.checkpoint()
     tables = ", ".join(f"{table} {rows:,}" for table, rows in rewritten.items())
-    print(f"Derived columns (segment, region, customer revenue and churn, next answer) corrected on {changed:,} rows; rewritten in date order: {tables}.")
+    print(f"Derived columns (segment, region, customer revenue and churn, next answer, previous visit) corrected on {changed:,} rows; rewritten in date order: {tables}.")
     return 0
