@@ -252,11 +252,6 @@ NEIGHBOURS = (
 NEIGHBOURS_OF = {neighbour.table: neighbour for neighbour in NEIGHBOURS}
 
 
-def next_answer(alias: str) -> str:
-    """next_nps_at of each row aliased `alias` (Neighbour.expression)."""
-    return NEIGHBOURS_OF["responses"].expression(alias)
-
-
 def rows_beside(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> bool:
     """Whether the sequences of an import's rows hold rows from elsewhere (other imports, or
     rows without lineage) whose neighbours the import's can have changed: if not, the
