@@ -83,12 +83,13 @@ unlisted_stages as (
 -- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
 -- than group every (touchpoint, journey) pair, the events are counted and the comebacks taken off.
 -- An event that comes back inside the window has its journey's previous visit to the touchpoint
--- inside it too (previous_visit_at, cxdata/layout.py), so only journeys with such an event are
--- grouped. The previous visit may be filtered out (another channel): the exact count below then
--- finds no comeback. Materialised: planned inline, the window's events were hashed to probe the
--- few journeys that came back (2x slower under a segment and channel filter at 10M answers)
+-- inside it too (previous_visit_at, cxdata/layout.py), so only the events of a journey at a
+-- touchpoint it came back to are grouped. The previous visit may be filtered out (another
+-- channel): the exact count below then finds no comeback. Materialised: planned inline, the
+-- window's events were hashed to probe the few that came back (2x slower under a segment and
+-- channel filter at 10M answers)
 came_back as materialized (
-    select distinct journey_id
+    select distinct journey_id, touchpoint
     from events
     where previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)
 ),
@@ -96,11 +97,13 @@ came_back as materialized (
 comebacks as (
     select
         compared_group,
-        touchpoint,
+        grouped_events.touchpoint,
         count(*) - 1 as comebacks,
     from grouped_events
-    where journey_id in (select journey_id from came_back)
-    group by journey_id, compared_group, touchpoint
+    semi join came_back
+        on came_back.journey_id = grouped_events.journey_id
+        and came_back.touchpoint = grouped_events.touchpoint
+    group by grouped_events.journey_id, compared_group, grouped_events.touchpoint
     having count(*) > 1
 ),
 
