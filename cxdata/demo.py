@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cxdata import summaries
 from cxdata.store import SQL_DIR, Store, StoreError
 
 DEMO_SQL_DIR = SQL_DIR / "demo"
@@ -225,6 +226,7 @@ def build_demo(store: Store, responses: int = 200_000, seed: int = 42, replace: 
         for table in DEMO_TABLES:
             counts[table] = _load(cursor, table, params)
         cursor.execute("drop table demo_people; drop table demo_comments; drop table demo_touchpoint_catalogue")
+        summaries.refresh(cursor)
     return counts
 
 

@@ -27,6 +27,8 @@ import dataclasses
 
 import duckdb
 
+from cxdata import summaries
+
 
 @dataclasses.dataclass(frozen=True)
 class Derived:
@@ -125,6 +127,13 @@ def refresh(
             if noted is None:
                 continue
             source, params = f"(select * from main.{fact.name} where {noted[0]})", noted[1]
+        if fact.name == "responses" and (customers_of_import is not None or only_noted):
+            # an answer that moves to another segment or region moves between day counts
+            summaries.note_days(
+                cursor,
+                f"select facts.responded_at from {source} as facts {customers_join()} where {_stale(fact)} {scope}",
+                params,
+            )
         assignments = ", ".join(f"{derived.column} = wanted.{derived.column}" for derived in fact.derived)
         sql = (
             f"update {fact.name} set {assignments} from ("
@@ -143,6 +152,8 @@ def refresh(
     if only_noted:
         cursor.execute(f"drop table {UNDONE_CUSTOMERS}")
         cursor.execute(f"drop table {UNDONE_ROWS}")
+    # the day counts of the answers noted above and by the caller, or all of them
+    summaries.refresh(cursor, changed_only=customers_of_import is not None or only_noted)
     return changed
 
 
@@ -354,6 +365,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from (select {neighbour.column}, {neighbour.expression(neighbour.table)} as wanted "
             f"from main.{neighbour.table}) where wanted is distinct from {neighbour.column}"
         ).fetchall()[0][0]
+    found[summaries.TABLE] = summaries.stale(cursor)
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 import duckdb
 import pandas as pd
 
-from cxdata import layout
+from cxdata import layout, summaries
 from cxdata.store import Store, is_local_file
 
 EMAIL_MARK = "[email]"
@@ -160,9 +160,12 @@ def forget(store: Store, customer_ids: Iterable[str], dry_run: bool = False) -> 
                 cursor, neighbour.table,
                 f"select * from main.{neighbour.table} where list_contains($ids::varchar[], customer_id)", params,
             )
+        # the days of the erased answers are recounted without them
+        summaries.note_days(cursor, "select responded_at from main.responses where list_contains($ids::varchar[], customer_id)", params)
         for statement in ERASE_STATEMENTS:
             cursor.execute(statement, params)
         layout.refresh_neighbours(cursor, changed_only=True)
+        summaries.refresh(cursor, changed_only=True)
         erasure_id = cursor.execute("select nextval('erasure_id_seq')").fetchone()[0]
         cursor.execute(
             "insert into erasures values (?, current_timestamp::timestamp, ?, ?)",

@@ -16,6 +16,8 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
+from cxdata import summaries
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = "data/cx.duckdb"
 # Views and macros are installed in this order; within a folder, files that depend
@@ -160,6 +162,7 @@ class Store:
             self.migrate(migrate_to)
             if migrate_to is None:
                 self._install_objects_if_changed()
+                self._fill_pending_summaries()
         self._con.execute(f"set memory_limit = '{memory_limit()}'")
 
     # -- lifecycle -----------------------------------------------------------------
@@ -208,6 +211,21 @@ class Store:
             return
         install_objects(self._con)
         self._con.execute("insert or replace into installed_objects values (1, ?)", [wanted])
+
+    def _fill_pending_summaries(self) -> None:
+        """Fill what a migration created but could not fill before the macros were installed
+        (cxdata/summaries.py), in one transaction with clearing its mark. Like a migration, it
+        leaves the data version alone: what the pages show does not change."""
+        con = self._con
+        if not con.execute(f"select exists (select 1 from {summaries.PENDING})").fetchall()[0][0]:
+            return
+        con.execute("begin transaction")
+        try:
+            summaries.fill_pending(con)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
 
     def schema_version(self) -> int:
         return self.query_value("select coalesce(max(version), 0) from schema_migrations")

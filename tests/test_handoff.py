@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+from cxdata import layout
 from cxdata.store import Store
 from tests.conftest import ROOT
 
@@ -43,6 +44,8 @@ def test_a_command_sent_while_the_dashboard_holds_the_store_is_run_by_the_dashbo
     with Store(path) as store:
         with store.transaction() as cursor:
             cursor.execute("insert into responses (response_id, responded_at, nps) select 'R' || i, timestamp '2025-01-01' + to_minutes(i), i % 11 from range(100) t(i)")
+            # what an import keeps in step: the derived columns and day counts (cxdata/layout.py)
+            layout.refresh(cursor)
     holder = hold(path, "watch")
     try:
         result = run_cli("--db", path, "kpis", "--json")

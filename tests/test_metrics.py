@@ -280,6 +280,63 @@ def test_change_against_a_suppressed_period_has_no_significance():
     assert pd.isna(row["change"]) and pd.isna(row["significant"])
 
 
+# -- what moved -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def touchpoint_tables(synthetic) -> dict[str, pd.DataFrame]:
+    """The synthetic tables with a touchpoint on most answers."""
+    tables = dict(synthetic)
+    responses = tables["responses"].copy()
+    names = ["Checkout", "Support", "Billing", "Onboarding", None]
+    responses["touchpoint"] = [names[i % len(names)] for i in range(len(responses))]
+    tables["responses"] = responses
+    return tables
+
+
+def expected_moves(tables: dict[str, pd.DataFrame], now: Filters, before: Filters) -> dict[tuple, tuple]:
+    """(dimension, value) -> (n, NPS, previous n, previous NPS), each answer counted once in each
+    dimension it has a value for."""
+    out = {}
+    current, previous = effective_responses(tables, now), effective_responses(tables, before)
+    for dimension in ("segment", "channel", "touchpoint"):
+        values = set(current[dimension].dropna()) | set(previous[dimension].dropna())
+        for value in values:
+            stated = []
+            for answers in (current, previous):
+                scores = answers.loc[answers[dimension] == value, "nps"].dropna()
+                n = len(scores)
+                stated += [n, 100 * ((scores >= 9).sum() - (scores <= 6).sum()) / n if n else None]
+            out[(dimension, value)] = tuple(stated)
+    return out
+
+
+@pytest.mark.parametrize("case", ["one_quarter", "all_filters"])
+def test_what_moved_equals_independent_computation(touchpoint_tables, case):
+    store = build_store(touchpoint_tables)
+    now = FILTER_CASES[case]
+    length = now.date_to - now.date_from
+    before = Filters(now.date_from - length - dt.timedelta(days=1), now.date_from - dt.timedelta(days=1),
+                     now.segments, now.channels, now.regions)
+    table = store.query(
+        "select * from what_moved(?::date, ?::date, ?::date, ?::date, segments := ?::varchar[], channels := ?::varchar[],"
+        " regions := ?::varchar[], min_n := 1)",
+        [now.date_from, now.date_to, before.date_from, before.date_to,
+         list(now.segments) or None, list(now.channels) or None, list(now.regions) or None],
+    )
+    got = {
+        (row["dimension"], row["value"]): (
+            row["n"], None if pd.isna(row["nps"]) else row["nps"],
+            row["previous_n"], None if pd.isna(row["previous_nps"]) else row["previous_nps"],
+        )
+        for row in table.to_dict("records")
+    }
+    expected = expected_moves(touchpoint_tables, now, before)
+    assert got.keys() == expected.keys()
+    for key, (n, nps, previous_n, previous_nps) in expected.items():
+        assert got[key][0::2] == (n, previous_n), key
+        assert got[key][1::2] == (pytest.approx(nps), pytest.approx(previous_nps)), key
+    assert {dimension for dimension, _ in expected} == {"segment", "channel", "touchpoint"}
+
+
 # -- periods: the latest answer, the previous window, churn per week ---------------------
 def test_revenue_at_risk_takes_the_answer_given_last_to_the_microsecond_then_the_greatest_id():
     customers = pd.DataFrame(
@@ -299,6 +356,41 @@ def test_revenue_at_risk_takes_the_answer_given_last_to_the_microsecond_then_the
     store = build_store({"customers": customers, "responses": responses})
     row = metrics.kpi_summary(store, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)), 1).set_index("kpi").loc["revenue_at_risk"]
     assert (row["n"], row["hits"], row["value"]) == (2, 1, 500.0)
+
+
+@pytest.mark.parametrize(
+    "channels, expected",
+    [
+        # C1's latest answer of March is its app promoter on the 30th, C2's its web detractor on
+        # the 30th, C3's its web detractor on the 20th (its next answer comes in April)
+        ((), (3, 2, 800.0)),
+        # under the web filter C1's app answer is left out: its web detractor of the 10th counts;
+        # C2's earlier web promoter of the 5th is not its latest, though its next answer falls on
+        # the window's last day
+        (("web",), (3, 3, 1800.0)),
+    ],
+    ids=["all-channels", "web-only"],
+)
+@pytest.mark.parametrize("grain", ["window", "week", "month"])
+def test_revenue_at_risk_under_a_channel_filter_takes_the_latest_answer_the_filter_lets_through(channels, expected, grain):
+    customers = pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3"], "annual_revenue": [1000.0, 500.0, 300.0], "signup_date": [dt.date(2024, 1, 1)] * 3,
+    })
+    answers = [
+        ("R1", "C1", "2025-03-10 09:00", "web", 2), ("R2", "C1", "2025-03-30 18:00", "app", 10),
+        ("R3", "C2", "2025-03-05 09:00", "web", 10), ("R4", "C2", "2025-03-30 08:00", "web", 0),
+        ("R5", "C3", "2025-03-20 09:00", "web", 5), ("R6", "C3", "2025-04-02 09:00", "web", 9),
+    ]
+    responses = pd.DataFrame(answers, columns=["response_id", "customer_id", "responded_at", "channel", "nps"])
+    responses["responded_at"] = pd.to_datetime(responses["responded_at"])
+    store = build_store({"customers": customers, "responses": responses})
+    filters = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 30), channels=channels)
+    table = overview.kpi_overview(store, filters, 1, grain)
+    row = table[(table["kpi"] == "revenue_at_risk") & (table["period_kind"] == "window")].iloc[0]
+    summary = metrics.kpi_summary(store, filters, 1).set_index("kpi").loc["revenue_at_risk"]
+    n, detractors, revenue = expected
+    assert (row["n"], row["value"]) == (summary["n"], summary["value"]) == (n, revenue)
+    assert summary["hits"] == detractors
 
 
 def periods_store() -> object:

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cxdata import layout
+from cxdata import layout, summaries
 from cxdata.ingest import fields as F
 from cxdata.ingest.report import ImportRefused
 from cxdata.store import Store
@@ -160,6 +160,8 @@ def load(
             _write_rows(cur, table, key, columns, import_id, claimed, all_new)
             if table in layout.NEIGHBOURS_OF:
                 _refresh_neighbours(cur, table, import_id, all_new)
+            if table == "responses":
+                _refresh_day_counts(cur, import_id, all_new)
             if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
@@ -255,6 +257,20 @@ def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: i
             {"id": import_id, "table": table},
         )
     layout.refresh_neighbours(cur, changed_only=True)
+
+
+def _refresh_day_counts(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
+    """The day counts (cxdata/summaries.py) of the days the import's answers fall on, and of
+    the days of the versions they replaced."""
+    summaries.note_days(cur, "select responded_at from main.responses where import_id = $id", {"id": import_id})
+    if not all_new:
+        summaries.note_days(
+            cur,
+            "select json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
+            " from import_replaced_rows where import_id = $id and table_name = 'responses'",
+            {"id": import_id},
+        )
+    summaries.refresh(cur, changed_only=True)
 
 
 def _remove_taken_over(cur: duckdb.DuckDBPyConnection, table: str, key: str, claimed: list[str]) -> None:
@@ -354,6 +370,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             if table in layout.NEIGHBOURS_OF:
                 # the removed rows' places, for their neighbours (cxdata/layout.py)
                 layout.note_rows_of_import(cur, table, import_id)
+            if table == "responses":
+                # and their days, for the day counts (cxdata/summaries.py)
+                summaries.note_days(cur, "select responded_at from main.responses where import_id = $id", {"id": import_id})
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
@@ -377,6 +396,8 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             if table in layout.NEIGHBOURS_OF:
                 layout.note_changed(cur, table, f"select * from main.{table} where {key} in (select key from undo_keys)")
             if table == "responses":
+                summaries.note_days(cur, "select responded_at from main.responses where response_id in (select key from undo_keys)")
+            if table == "responses":
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",
                     "scale_min": "DOUBLE", "scale_max": "DOUBLE",
@@ -396,7 +417,8 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             cur.execute("drop table undo_keys")
             cur.execute("drop table undo_restore")
         # put-back or removed customers change what applies to their facts; put-back facts and
-        # ratings hold what applied when they were replaced (cxdata/layout.py)
+        # ratings hold what applied when they were replaced (cxdata/layout.py); the noted
+        # days are recounted there too
         layout.refresh(cur, only_noted=True)
         cur.execute(
             "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",

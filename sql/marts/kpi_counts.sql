@@ -13,9 +13,9 @@ with
 -- an open-ended filter means the whole span of the answers
 answer_span as (
     select
-        min(responded_at)::date as first_day,
-        max(responded_at)::date as last_day,
-    from main.responses
+        min(day) as first_day,
+        max(day) as last_day,
+    from main.response_day_counts
 ),
 
 windows as (
@@ -105,10 +105,6 @@ response_periods as not materialized (
         responses.response_id,
         responses.nps,
         responses.nps_class,
-        responses.csat,
-        responses.csat_satisfied,
-        responses.ces,
-        responses.ces_easy,
     from filtered_responses(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
@@ -129,10 +125,6 @@ response_periods as not materialized (
         responses.response_id,
         responses.nps,
         responses.nps_class,
-        responses.csat,
-        responses.csat_satisfied,
-        responses.ces,
-        responses.ces_easy,
     from filtered_responses(
         date_from := previous_from, date_to := previous_to,
         segments := segments, channels := channels, regions := regions
@@ -140,6 +132,47 @@ response_periods as not materialized (
     where with_previous
 ),
 
+
+-- the survey counts add up over days, segments, regions and channels: summed from the stored day
+-- counts (sql/schema/010_response_day_counts.sql), each day in its period as an answer would be
+day_periods as (
+    select
+        period_number(days.day, windows.calendar_start, grain) as period_no,
+        days.nps_n,
+        days.promoters,
+        days.detractors,
+        days.csat_n,
+        days.csat_hits,
+        days.ces_n,
+        days.ces_hits,
+    from filtered_response_days(
+        date_from := date_from, date_to := date_to,
+        segments := segments, channels := channels, regions := regions
+    ) as days, windows
+    where grain not in ('week', 'month')
+       or days.day between windows.first_day and windows.last_day
+    union all
+    select -1, nps_n, promoters, detractors, csat_n, csat_hits, ces_n, ces_hits
+    from filtered_response_days(
+        date_from := previous_from, date_to := previous_to,
+        segments := segments, channels := channels, regions := regions
+    )
+    where with_previous
+),
+
+survey_period_counts as (
+    select
+        period_no,
+        sum(nps_n)::bigint as nps_n,
+        sum(promoters)::bigint as promoters,
+        sum(detractors)::bigint as detractors,
+        sum(csat_n)::bigint as csat_n,
+        sum(csat_hits)::bigint as csat_hits,
+        sum(ces_n)::bigint as ces_n,
+        sum(ces_hits)::bigint as ces_hits,
+    from day_periods
+    group by period_no
+),
 
 ticket_periods as (
     select
@@ -167,32 +200,26 @@ ticket_periods as (
     where with_window and grain in ('week', 'month')
 ),
 
--- Every count of the answers comes from one pass over them. The risk counts need each customer's
--- latest answer of a period: the one answered last; of answers at the same moment, the one with
--- the greatest id. Stored with each answer is when its customer answered next in that order
--- (next_nps_at, cxdata/layout.py), so the latest of a period is the answer whose next one falls
--- after the period's last day: a test of the row, made for its own period and for the whole
--- window beside the weeks or months (whose counts are then sums over the weeks or months, as each
--- answer is in exactly one of them). With only dates filtered, a customer's next answer inside
--- the period is inside the filter too; a segment, channel or region filter can leave it out, and
--- then the latest answer is found by grouping (latest_nps_filtered below).
+-- Revenue at risk needs each customer's latest answer of a period: the one answered last; of
+-- answers at the same moment, the one with the greatest id. Stored with each answer is when its
+-- customer answered next in that order (next_nps_at, cxdata/layout.py), so the latest of a period
+-- is the answer whose next one falls after the period's last day: a test of the row, made for
+-- its own period and for the whole window beside the weeks or months (whose counts are then sums
+-- over the weeks or months, as each answer is in exactly one of them). With only dates filtered,
+-- a customer's next answer inside the period is inside the filter too; a segment, channel or
+-- region filter can leave it out, and then the latest answer is found by grouping
+-- (latest_nps_filtered below). Only NPS answers of customers the customers table holds are
+-- read: an unknown customer has no revenue.
 answer_tests as not materialized (
     select
         period_no,
-        nps,
         nps_class,
-        csat,
-        csat_satisfied,
-        ces,
-        ces_easy,
         customer_annual_revenue,
-        at_risk and period_end < at_risk_until as at_risk_in_period,
-        at_risk and window_end < at_risk_until as at_risk_in_window,
+        period_end < at_risk_until as at_risk_in_period,
+        window_end < at_risk_until as at_risk_in_window,
     from (
         select
             *,
-            -- a customer the customers table does not hold has no revenue
-            nps is not null and customer_id is not null and customer_known as at_risk,
             -- the answer is its customer's latest for every period that ends before the next
             -- answer's day, and revenue already lost to churn is not at risk any more
             least(
@@ -200,19 +227,13 @@ answer_tests as not materialized (
                 coalesce(customer_churned_on, 'infinity'::date)
             ) as at_risk_until,
         from response_periods
+        where nps is not null and customer_id is not null and customer_known
     )
 ),
 
 answer_counts as (
     select
         period_no,
-        count(nps) as nps_n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'detractor') as detractors,
-        count(csat) as csat_n,
-        count(*) filter (where csat_satisfied) as csat_hits,
-        count(ces) as ces_n,
-        count(*) filter (where ces_easy) as ces_hits,
         count(*) filter (where at_risk_in_period) as risk_n,
         count(*) filter (where at_risk_in_period and nps_class = 'detractor') as risk_hits,
         coalesce(sum(customer_annual_revenue) filter (where at_risk_in_period and nps_class = 'detractor'), 0) as risk_amount,
@@ -225,7 +246,7 @@ answer_counts as (
 
 survey_counts as (
     select period_no, nps_n, promoters, detractors, csat_n, csat_hits, ces_n, ces_hits
-    from answer_counts
+    from survey_period_counts
     union all
     select
         -2,
@@ -236,23 +257,24 @@ survey_counts as (
         sum(csat_hits),
         sum(ces_n),
         sum(ces_hits),
-    from answer_counts
+    from survey_period_counts
     where period_no >= 0 and with_window and grain in ('week', 'month')
     having count(*) > 0
 ),
 
 -- under a segment, channel or region filter: the latest answer of each customer the filter lets
 -- through, for each period (an answer of a week or month is also one of the whole window beside
--- them: unnested in the select list, as a lateral unnest was planned as a second read of the answers)
+-- them: unnested in the select list, as a lateral unnest was planned as a second read of the
+-- answers). Only customers the customers table holds are read: an unknown one has no revenue.
 nps_memberships as (
     select
         answers.customer_id,
         answers.responded_at,
         answers.response_id,
         answers.nps_class,
-        answers.customer_known,
         answers.customer_annual_revenue,
         answers.customer_churned_on,
+        answers.next_nps_at,
         unnest(case
             when with_window and grain in ('week', 'month') and answers.period_no >= 0 then [
                 {'period_no': answers.period_no, 'period_end': answers.period_end},
@@ -261,20 +283,56 @@ nps_memberships as (
             else [{'period_no': answers.period_no, 'period_end': answers.period_end}]
         end) as membership,
     from response_periods as answers
-    where answers.nps is not null and answers.customer_id is not null
+    where answers.nps is not null and answers.customer_id is not null and answers.customer_known
       and (segments is not null or channels is not null or regions is not null)
 ),
 
-latest_nps_filtered as (
+-- An answer whose customer answered next after the period (next_nps_at) is the customer's latest
+-- of the period among all answers, so among the filtered ones too. Only a customer without such
+-- an answer inside the filter needs its answers grouped: one whose latest of the period the filter
+-- left out (a few in 100 of the answers, not all of them).
+memberships as materialized (
     select
         membership.period_no,
-        any_value(membership.period_end) as stretch_to,
-        arg_max(nps_class, (responded_at, response_id)) as nps_class,
-        any_value(customer_known) as customer_known,
-        any_value(customer_annual_revenue) as customer_annual_revenue,
-        any_value(customer_churned_on) as customer_churned_on,
+        customer_id,
+        responded_at,
+        response_id,
+        nps_class = 'detractor' as is_detractor,
+        customer_annual_revenue,
+        -- revenue already lost to churn by the period's end is not at risk
+        customer_churned_on is null or customer_churned_on > membership.period_end as still_customer,
+        coalesce(next_nps_at::date > membership.period_end, true) as latest_of_all,
     from nps_memberships
-    group by membership.period_no, customer_id
+),
+
+latest_of_the_rest as (
+    select
+        period_no,
+        customer_id,
+        arg_max(is_detractor, (responded_at, response_id)) as is_detractor,
+        any_value(customer_annual_revenue) as customer_annual_revenue,
+        any_value(still_customer) as still_customer,
+    from memberships
+    where not latest_of_all
+    group by period_no, customer_id
+),
+
+-- of the grouped customers, those whose latest answer of the period is inside the filter after all
+found_latest as (
+    select period_no, customer_id
+    from memberships
+    semi join latest_of_the_rest using (period_no, customer_id)
+    where memberships.latest_of_all
+),
+
+latest_nps_filtered as (
+    select period_no, is_detractor, customer_annual_revenue, still_customer
+    from memberships
+    where latest_of_all
+    union all
+    select period_no, is_detractor, customer_annual_revenue, still_customer
+    from latest_of_the_rest
+    anti join found_latest using (period_no, customer_id)
 ),
 
 -- the filters are constants: only one of the two ways runs
@@ -292,11 +350,10 @@ at_risk_counts as (
     select
         period_no,
         count(*),
-        count(*) filter (where nps_class = 'detractor'),
-        coalesce(sum(customer_annual_revenue) filter (where nps_class = 'detractor'), 0),
+        count(*) filter (where is_detractor),
+        coalesce(sum(customer_annual_revenue) filter (where is_detractor), 0),
     from latest_nps_filtered
-    where customer_known
-      and (customer_churned_on is null or customer_churned_on > stretch_to)
+    where still_customer
     group by period_no
 ),
 

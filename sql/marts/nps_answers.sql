@@ -19,36 +19,18 @@ responses as (
 dated as (
     select
         *,
-        case
-            when grain = 'week' then date_trunc('week', responded_at)
-            else date_trunc('month', responded_at)
-        end::date as period_start,
-        case
-            when grain = 'week' then strftime(responded_at, '%G-W%V')
-            else strftime(responded_at, '%Y-%m')
-        end as period,
+        trend_period_start(responded_at, grain) as period_start,
+        trend_period_label(responded_at, grain) as period,
     from responses
 ),
 
 final as (
     select
         *,
-        case
-            when grain = 'week' then period_start + 6
-            else last_day(period_start)
-        end as period_end,
-        -- the period is cut by the date filter when it starts before or ends after it
-        (date_from is not null and period_start < date_from::date)
-            or (date_to is not null and period_end > date_to::date) as is_partial,
+        trend_period_end(period_start, grain) as period_end,
+        trend_period_cut(period_start, grain, date_from, date_to) as is_partial,
         -- an answer without the split's value is still counted, as its own group
-        coalesce(
-            case
-                when split_by = 'segment' then segment
-                when split_by = 'channel' then channel
-                else 'All answers'
-            end,
-            'Not recorded'
-        ) as split_value,
+        trend_split_value(split_by, segment, channel) as split_value,
     from dated
 )
 

@@ -5,28 +5,34 @@ create or replace macro nps_by_period(
 ) as table
 with
 
-answers as (
-    select *
-    from nps_answers(
+-- NPS counts add up over days: summed from the stored day counts
+-- (sql/schema/010_response_day_counts.sql), each day in the week or month an answer of it is in
+days as (
+    select
+        *,
+        trend_period_start(day, grain) as period_start,
+        trend_period_label(day, grain) as period,
+        trend_split_value(split_by, segment, channel) as split_value,
+    from filtered_response_days(
         date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions,
-        grain := grain, split_by := split_by
+        segments := segments, channels := channels, regions := regions
     )
+    where nps_n > 0
 ),
 
 counted as (
     select
         period,
         period_start,
-        period_end,
-        is_partial,
+        trend_period_end(period_start, grain) as period_end,
+        trend_period_cut(period_start, grain, date_from, date_to) as is_partial,
         split_value,
-        count(*) as n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'passive') as passives,
-        count(*) filter (where nps_class = 'detractor') as detractors,
-    from answers
-    group by period, period_start, period_end, is_partial, split_value
+        sum(nps_n)::bigint as n,
+        sum(promoters)::bigint as promoters,
+        sum(passives)::bigint as passives,
+        sum(detractors)::bigint as detractors,
+    from days
+    group by period, period_start, split_value
 ),
 
 scored as (

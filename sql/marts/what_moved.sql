@@ -5,36 +5,45 @@ create or replace macro what_moved(
 ) as table
 with
 
-answers as (
-    select true as is_current, segment, channel, touchpoint, nps_class
-    from filtered_responses(
+-- NPS counts add up over days: summed from the stored day counts
+-- (sql/schema/010_response_day_counts.sql)
+days as (
+    select true as is_current, segment, channel, touchpoint, nps_n, promoters, detractors
+    from filtered_response_days(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
-    where nps is not null
+    where nps_n > 0
     union all
-    select false, segment, channel, touchpoint, nps_class
-    from filtered_responses(
+    select false, segment, channel, touchpoint, nps_n, promoters, detractors
+    from filtered_response_days(
         date_from := previous_from, date_to := previous_to,
         segments := segments, channels := channels, regions := regions
     )
-    where nps is not null
+    where nps_n > 0
 ),
 
 -- the few combinations of the dimensions first, so that each dimension's groups add up a small table
 mix as (
-    select is_current, segment, channel, touchpoint, nps_class, count(*) as answers
-    from answers
-    group by is_current, segment, channel, touchpoint, nps_class
+    select
+        is_current,
+        segment,
+        channel,
+        touchpoint,
+        sum(nps_n) as nps_n,
+        sum(promoters) as promoters,
+        sum(detractors) as detractors,
+    from days
+    group by is_current, segment, channel, touchpoint
 ),
 
 -- each answer counts once in each dimension it has a value for
 by_group as (
-    select 1 as dimension_order, 'segment' as dimension, segment as value, is_current, nps_class, answers from mix where segment is not null
+    select 1 as dimension_order, 'segment' as dimension, segment as value, is_current, nps_n, promoters, detractors from mix where segment is not null
     union all
-    select 2, 'channel', channel, is_current, nps_class, answers from mix where channel is not null
+    select 2, 'channel', channel, is_current, nps_n, promoters, detractors from mix where channel is not null
     union all
-    select 3, 'touchpoint', touchpoint, is_current, nps_class, answers from mix where touchpoint is not null
+    select 3, 'touchpoint', touchpoint, is_current, nps_n, promoters, detractors from mix where touchpoint is not null
 ),
 
 counted as (
@@ -42,12 +51,12 @@ counted as (
         dimension_order,
         dimension,
         value,
-        coalesce(sum(answers) filter (where is_current), 0)::bigint as n,
-        coalesce(sum(answers) filter (where is_current and nps_class = 'promoter'), 0)::bigint as promoters,
-        coalesce(sum(answers) filter (where is_current and nps_class = 'detractor'), 0)::bigint as detractors,
-        coalesce(sum(answers) filter (where not is_current), 0)::bigint as previous_n,
-        coalesce(sum(answers) filter (where not is_current and nps_class = 'promoter'), 0)::bigint as previous_promoters,
-        coalesce(sum(answers) filter (where not is_current and nps_class = 'detractor'), 0)::bigint as previous_detractors,
+        coalesce(sum(nps_n) filter (where is_current), 0)::bigint as n,
+        coalesce(sum(promoters) filter (where is_current), 0)::bigint as promoters,
+        coalesce(sum(detractors) filter (where is_current), 0)::bigint as detractors,
+        coalesce(sum(nps_n) filter (where not is_current), 0)::bigint as previous_n,
+        coalesce(sum(promoters) filter (where not is_current), 0)::bigint as previous_promoters,
+        coalesce(sum(detractors) filter (where not is_current), 0)::bigint as previous_detractors,
     from by_group
     group by dimension_order, dimension, value
 ),

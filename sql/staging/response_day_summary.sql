@@ -1,0 +1,23 @@
+-- one row per answer day, segment, region, channel and touchpoint of the answers from first_day to last_day (open ends: all): what response_day_counts must hold
+-- The one derivation of the stored day counts (cxdata/summaries.py writes them and checks them
+-- with it); the classes are response_facts' own (nps_class, csat_satisfied, ces_easy).
+create or replace macro response_day_summary(first_day := null, last_day := null) as table
+select
+    responded_at::date as day,
+    segment,
+    region,
+    channel,
+    touchpoint,
+    count(*) as answers,
+    count(nps) as nps_n,
+    count(*) filter (where nps_class = 'promoter') as promoters,
+    count(*) filter (where nps_class = 'passive') as passives,
+    count(*) filter (where nps_class = 'detractor') as detractors,
+    count(csat) as csat_n,
+    count(*) filter (where csat_satisfied) as csat_hits,
+    count(ces) as ces_n,
+    count(*) filter (where ces_easy) as ces_hits,
+from response_facts
+where (first_day is null or responded_at >= first_day::date)
+  and (last_day is null or responded_at < last_day::date + interval 1 day)
+group by all;

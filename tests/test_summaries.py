@@ -1,0 +1,117 @@
+"""The stored day counts (response_day_counts) hold what the answers say, counted here in
+Python from the stored rows, after every kind of write: imports, re-imports that move an
+answer to another day or change its scores, customer imports that move answers to another
+segment, undo, erasure; a migrated store is filled when it is opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from cxdata import privacy
+from cxdata.ingest import import_file, undo_import
+from cxdata.store import Store
+from tests.test_ingest_helpers import module_store, store, write_csv  # noqa: F401
+
+COUNTS = ("answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits")
+
+
+def counted_in_python(store: Store) -> dict[tuple, tuple]:
+    """(day, segment, region, channel, touchpoint) -> the counts, from the stored answers."""
+    counts: dict[tuple, Counter] = {}
+    rows = store.query_rows("select responded_at, fact_segment, fact_region, channel, touchpoint, nps, csat, ces from responses")
+    for responded_at, segment, region, channel, touchpoint, nps, csat, ces in rows:
+        found = counts.setdefault((responded_at.date(), segment, region, channel, touchpoint), Counter())
+        found["answers"] += 1
+        if nps is not None:
+            found["nps_n"] += 1
+            found["promoters" if nps >= 9 else "passives" if nps >= 7 else "detractors"] += 1
+        if csat is not None:
+            found["csat_n"] += 1
+            found["csat_hits"] += csat >= 4
+        if ces is not None:
+            found["ces_n"] += 1
+            found["ces_hits"] += ces >= 5
+    return {key: tuple(found[name] for name in COUNTS) for key, found in counts.items()}
+
+
+def stored(store: Store) -> dict[tuple, tuple]:
+    rows = store.query_rows(f"select day, segment, region, channel, touchpoint, {', '.join(COUNTS)} from response_day_counts")
+    keys = [row[:5] for row in rows]
+    assert len(keys) == len(set(keys)), "a day, segment, region, channel and touchpoint is stored twice"
+    return {row[:5]: row[5:] for row in rows}
+
+
+def import_answers(store: Store, tmp_path, rows, name: str) -> int:
+    header = ["response_id", "customer_id", "responded_at", "channel", "touchpoint", "nps", "csat", "ces"]
+    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), "survey")
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
+def import_customers(store: Store, tmp_path, rows, name: str) -> int:
+    report = import_file(store, write_csv(tmp_path / name, [["customer_id", "segment", "region"], *rows]), "customers")
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
+def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
+    first = import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "5", ""],
+        ["A2", "C1", "2025-03-01 11:00", "web", "Checkout", "3", "", "6"],
+        ["A3", "C2", "2025-03-02 10:00", "app", "Support", "7", "2", "2"],
+        ["A4", "", "2025-03-02 12:00", "", "", "", "4", ""],
+    ], "first.csv")
+    assert stored(store) == counted_in_python(store)
+    assert stored(store)[(dt.date(2025, 3, 1), None, None, "web", "Checkout")] == (2, 2, 1, 0, 1, 1, 1, 1, 1)
+
+    customers = import_customers(store, tmp_path, [["C1", "SMB", "Schweiz"], ["C2", "Enterprise", "Österreich"]], "c.csv")
+    assert stored(store) == counted_in_python(store)
+    assert (dt.date(2025, 3, 1), "SMB", "Schweiz", "web", "Checkout") in stored(store)
+
+    # a re-sent answer moves to another day and changes its scores; a new one joins a day
+    moved = import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-05 10:00", "web", "Checkout", "2", "1", ""],
+        ["A5", "C2", "2025-03-02 18:00", "app", "Billing", "10", "", "7"],
+    ], "moved.csv")
+    assert stored(store) == counted_in_python(store)
+    assert stored(store)[(dt.date(2025, 3, 1), "SMB", "Schweiz", "web", "Checkout")] == (1, 1, 0, 0, 1, 0, 0, 1, 1)
+
+    # C2 moves to another segment: its answers move between day rows
+    moved_customer = import_customers(store, tmp_path, [["C2", "SMB", "Österreich"]], "c2.csv")
+    assert stored(store) == counted_in_python(store)
+    assert not any(key[1] == "Enterprise" for key in stored(store))
+
+    undo_import(store, moved_customer)
+    assert stored(store) == counted_in_python(store)
+    undo_import(store, moved)
+    assert stored(store) == counted_in_python(store)
+    assert (dt.date(2025, 3, 5), "SMB", "Schweiz", "web", "Checkout") not in stored(store)
+
+    privacy.forget(store, ["C1"])
+    assert stored(store) == counted_in_python(store)
+    assert not any(key[1] == "SMB" for key in stored(store))
+
+    for import_id in (customers, first):
+        undo_import(store, import_id)
+        assert stored(store) == counted_in_python(store)
+    assert stored(store) == {}
+
+
+def test_a_version_nine_store_gets_its_day_counts_when_opened_without_a_new_data_version(tmp_path):
+    path = str(tmp_path / "v9.duckdb")
+    with Store(path, migrate_to=9) as old:
+        old._con.execute(
+            "insert into responses (response_id, responded_at, channel, touchpoint, nps, csat, fact_segment) values "
+            "('R1', '2025-01-01 10:00', 'web', 'Checkout', 9, 5, 'SMB'), ('R2', '2025-01-01 12:00', 'web', 'Checkout', 0, null, 'SMB'), "
+            "('R3', '2025-01-02 10:00', null, null, null, 3, null)"
+        )
+        version = old.data_version()
+
+    with Store(path) as migrated:
+        assert stored(migrated) == counted_in_python(migrated) == {
+            (dt.date(2025, 1, 1), "SMB", None, "web", "Checkout"): (2, 2, 1, 0, 1, 1, 1, 0, 0),
+            (dt.date(2025, 1, 2), None, None, None, None): (1, 0, 0, 0, 0, 1, 0, 0, 0),
+        }
+        assert migrated.query_value("select count(*) from store_pending_fills") == 0
+        assert migrated.data_version() == version
