@@ -388,3 +388,18 @@ def test_links_from_overview_drill_into_the_last_month_the_window_mostly_covers(
         "period": expected,
         "split_value": "SMB",
     }
+
+
+def test_weekly_trend_names_iso_weeks_across_the_new_year_as_the_drill_down_does():
+    moments = [dt.datetime(2025, 12, 28, 9), dt.datetime(2025, 12, 29, 9), dt.datetime(2026, 1, 4, 20), dt.datetime(2026, 1, 5, 9)]
+    store = build_store({"responses": pd.DataFrame({
+        "response_id": [f"R{i}" for i in range(len(moments))], "responded_at": moments, "nps": [10, 0, 9, 8],
+    })})
+    trend = queries.nps_by_period(store, Filters(dt.date(2025, 12, 24), dt.date(2026, 1, 5)), 1, "week", "none")
+    iso = [f"{moment.isocalendar().year}-W{moment.isocalendar().week:02d}" for moment in moments]
+    expected = pd.Series(iso).value_counts().sort_index()
+    assert list(zip(trend["period"], trend["n"])) == list(expected.items())
+    assert list(trend["period"]) == ["2025-W52", "2026-W01", "2026-W02"]
+    assert trend["is_partial"].tolist() == [True, False, True]
+    # the drill-down into a week lists the answers the trend counted in it
+    assert len(queries.nps_responses(store, Filters(dt.date(2025, 12, 24), dt.date(2026, 1, 5)), 1, "week", "2026-W01", "segment", "Not recorded")) == 2

@@ -11,7 +11,6 @@ days as (
     select
         *,
         trend_period_start(day, grain) as period_start,
-        trend_period_label(day, grain) as period,
         trend_split_value(split_by, segment, channel) as split_value,
     from filtered_response_days(
         date_from := date_from, date_to := date_to,
@@ -20,19 +19,31 @@ days as (
     where nps_n > 0
 ),
 
-counted as (
+summed as (
     select
-        period,
         period_start,
-        trend_period_end(period_start, grain) as period_end,
-        trend_period_cut(period_start, grain, date_from, date_to) as is_partial,
         split_value,
         sum(nps_n)::bigint as n,
         sum(promoters)::bigint as promoters,
         sum(passives)::bigint as passives,
         sum(detractors)::bigint as detractors,
     from days
-    group by period, period_start, split_value
+    group by period_start, split_value
+),
+
+-- a week or month is named by its first day as by any of its days (ISO weeks run Monday to Sunday)
+counted as (
+    select
+        trend_period_label(period_start, grain) as period,
+        period_start,
+        trend_period_end(period_start, grain) as period_end,
+        trend_period_cut(period_start, grain, date_from, date_to) as is_partial,
+        split_value,
+        n,
+        promoters,
+        passives,
+        detractors,
+    from summed
 ),
 
 scored as (
