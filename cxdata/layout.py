@@ -128,10 +128,11 @@ def refresh(
                 continue
             source, params = f"(select * from main.{fact.name} where {noted[0]})", noted[1]
         if fact.name == "responses" and (customers_of_import is not None or only_noted):
-            # an answer that moves to another segment or region moves between day counts
-            summaries.note_days(
+            # an answer that moves to another segment or region moves in the summaries
+            summaries.note_answers(
                 cursor,
-                f"select facts.responded_at from {source} as facts {customers_join()} where {_stale(fact)} {scope}",
+                f"select facts.responded_at, facts.customer_id from {source} as facts {customers_join()} "
+                f"where {_stale(fact)} {scope}",
                 params,
             )
         assignments = ", ".join(f"{derived.column} = wanted.{derived.column}" for derived in fact.derived)
@@ -152,7 +153,7 @@ def refresh(
     if only_noted:
         cursor.execute(f"drop table {UNDONE_CUSTOMERS}")
         cursor.execute(f"drop table {UNDONE_ROWS}")
-    # the day counts of the answers noted above and by the caller, or all of them
+    # the summaries of the answers and customers noted above and by the caller, or all of them
     summaries.refresh(cursor, changed_only=customers_of_import is not None or only_noted)
     return changed
 
@@ -365,7 +366,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from (select {neighbour.column}, {neighbour.expression(neighbour.table)} as wanted "
             f"from main.{neighbour.table}) where wanted is distinct from {neighbour.column}"
         ).fetchall()[0][0]
-    found[summaries.TABLE] = summaries.stale(cursor)
+    found.update(summaries.stale(cursor))
     return found
 
 

@@ -160,8 +160,8 @@ def forget(store: Store, customer_ids: Iterable[str], dry_run: bool = False) -> 
                 cursor, neighbour.table,
                 f"select * from main.{neighbour.table} where list_contains($ids::varchar[], customer_id)", params,
             )
-        # the days of the erased answers are recounted without them
-        summaries.note_days(cursor, "select responded_at from main.responses where list_contains($ids::varchar[], customer_id)", params)
+        # the days of the erased answers are recounted without them, and their pairs go
+        summaries.note_answers(cursor, "select * from main.responses where list_contains($ids::varchar[], customer_id)", params)
         for statement in ERASE_STATEMENTS:
             cursor.execute(statement, params)
         layout.refresh_neighbours(cursor, changed_only=True)

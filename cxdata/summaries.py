@@ -1,12 +1,17 @@
-"""Stored summaries of the answers: response_day_counts, the survey counts per answer day,
-segment, region, channel and touchpoint (sql/schema/010_response_day_counts.sql says why it exists).
+"""Stored summaries of the answers, derived data that pages read instead of the raw rows:
 
-It is derived data, and this module is the one place that writes it, always from the macro
-response_day_summary (sql/staging/response_day_summary.sql). Whatever changes an answer (its
-day, segment, region, channel or scores) notes the answer's day, old and new, with note_days and
-calls refresh in the same transaction, so a reader never sees the counts out of step: the
-import, undo, erasure, the customers' refresh in cxdata/layout.py. The demo and `optimize`
-rebuild it whole.
+- response_day_counts: the survey counts per answer day, segment, region, channel and
+  touchpoint (sql/schema/010_response_day_counts.sql says why), derived only by the macro
+  response_day_summary;
+- answer_ticket_pairs: each NPS answer of a known customer with the tickets of that customer
+  opened in the lookback up to it (sql/schema/011_answer_ticket_pairs.sql), derived only by the
+  macro ticket_answer_matches.
+
+This module is the one place that writes them. Whatever changes an answer notes it with
+note_answers (its day and customer, old and new), whatever changes a ticket notes its
+customer with note_customers, and both call refresh in the same transaction, so a reader never
+sees a summary out of step: the import, undo, erasure, the customers' refresh in
+cxdata/layout.py. The demo and `optimize` rebuild them whole.
 """
 
 from __future__ import annotations
@@ -14,66 +19,112 @@ from __future__ import annotations
 import duckdb
 
 TABLE = "response_day_counts"
-NOTES = "summary_changed_days"
 KEY = ("day", "segment", "region", "channel", "touchpoint")
 COUNTS = ("answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits")
+PAIRS = "answer_ticket_pairs"
+PAIR_COLUMNS = (
+    "customer_id", "response_id", "responded_at", "nps", "answer_segment", "answer_region", "answer_channel",
+    "ticket_id", "created_at", "ticket_channel", "category", "priority", "is_resolved", "is_fcr", "reopens",
+)
+PAIRS_DERIVED = "ticket_answer_matches(lookback_days := paired_lookback_days())"
+DAY_NOTES = "summary_changed_days"
+CUSTOMER_NOTES = "summary_changed_customers"
 PENDING = "store_pending_fills"
 
 
-def note_days(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
-    """Remember the days of answers (rows_sql selects a `responded_at` column) that a write is
-    adding, changing or removing, for refresh in the same transaction."""
-    cursor.execute(f"create temp table if not exists {NOTES} (day date)")
+def note_answers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
+    """Remember the days and customers of answers (rows_sql selects their `responded_at` and
+    `customer_id`) that a write is adding, changing or removing, for refresh in the same
+    transaction."""
+    cursor.execute(f"create temp table if not exists {DAY_NOTES} (day date)")
     cursor.execute(
-        f"insert into {NOTES} select distinct responded_at::date from ({rows_sql}) where responded_at is not null",
+        f"insert into {DAY_NOTES} select distinct responded_at::date from ({rows_sql}) where responded_at is not null",
+        params or {},
+    )
+    note_customers(cursor, rows_sql, params)
+
+
+def note_customers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dict | None = None) -> None:
+    """Remember the customers (rows_sql selects a `customer_id`) whose answers or tickets a write
+    is adding, changing or removing: their pairs are recomputed by refresh."""
+    cursor.execute(f"create temp table if not exists {CUSTOMER_NOTES} (customer_id varchar)")
+    cursor.execute(
+        f"insert into {CUSTOMER_NOTES} select distinct customer_id from ({rows_sql}) where customer_id is not null",
         params or {},
     )
 
 
 def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
-    """Recount the noted days (changed_only), or every day; returns the day rows written."""
+    """Recount the noted days and re-pair the noted customers (changed_only), or rebuild both
+    summaries whole; returns the summary rows written."""
     if not changed_only:
         _drop_notes(cursor)
-        cursor.execute(f"delete from main.{TABLE}")
-        return cursor.execute(
-            f"insert into main.{TABLE} select {_columns()} from response_day_summary() order by day"
-        ).fetchall()[0][0]
-    if not _has_notes(cursor):
-        return 0
-    first, last = cursor.execute(f"select min(day), max(day) from {NOTES}").fetchall()[0]
-    written = 0
-    if first is not None:
-        cursor.execute(f"delete from main.{TABLE} where day in (select day from {NOTES})")
-        # the noted days' span bounds the read to their row groups; the days between are left out
-        written = cursor.execute(
-            f"insert into main.{TABLE} select {_columns()} "
-            f"from response_day_summary(first_day := $first, last_day := $last) "
-            f"where day in (select day from {NOTES}) order by day",
-            {"first": first, "last": last},
-        ).fetchall()[0][0]
+        return _rebuild(cursor, TABLE, f"select {_columns()} from response_day_summary() order by day") + _rebuild(
+            cursor, PAIRS, f"select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} order by responded_at"
+        )
+    written = _refresh_days(cursor) + _refresh_pairs(cursor)
     _drop_notes(cursor)
     return written
 
 
-def stale(cursor: duckdb.DuckDBPyConnection) -> int:
-    """Day rows stored that the answers do not give, plus those the answers give that are not
-    stored (zero unless something wrote around this module; the tests check it)."""
-    key = ", ".join(KEY)
+def _rebuild(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str) -> int:
+    cursor.execute(f"delete from main.{table}")
+    return cursor.execute(f"insert into main.{table} {rows_sql}").fetchall()[0][0]
+
+
+def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
+    if not _exists(cursor, DAY_NOTES):
+        return 0
+    first, last = cursor.execute(f"select min(day), max(day) from {DAY_NOTES}").fetchall()[0]
+    if first is None:
+        return 0
+    cursor.execute(f"delete from main.{TABLE} where day in (select day from {DAY_NOTES})")
+    # the noted days' span bounds the read to their row groups; the days between are left out
+    return cursor.execute(
+        f"insert into main.{TABLE} select {_columns()} "
+        f"from response_day_summary(first_day := $first, last_day := $last) "
+        f"where day in (select day from {DAY_NOTES}) order by day",
+        {"first": first, "last": last},
+    ).fetchall()[0][0]
+
+
+def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
+    if not _exists(cursor, CUSTOMER_NOTES):
+        return 0
+    noted = f"customer_id in (select customer_id from {CUSTOMER_NOTES})"
+    cursor.execute(f"delete from main.{PAIRS} where {noted}")
+    return cursor.execute(
+        f"insert into main.{PAIRS} select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} where {noted} order by responded_at"
+    ).fetchall()[0][0]
+
+
+def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per summary, the rows stored that the facts do not give plus those the facts give that
+    are not stored, and day rows stored twice (zero unless something wrote around this module;
+    the tests check it)."""
+    found = {
+        TABLE: _difference(cursor, TABLE, _columns(), "response_day_summary()") + cursor.execute(
+            f"select count(*) from (select {', '.join(KEY)} from main.{TABLE} group by all having count(*) > 1)"
+        ).fetchall()[0][0],
+        PAIRS: _difference(cursor, PAIRS, ", ".join(PAIR_COLUMNS), PAIRS_DERIVED),
+    }
+    return found
+
+
+def _difference(cursor: duckdb.DuckDBPyConnection, table: str, columns: str, derived: str) -> int:
     return cursor.execute(
         f"select count(*) from ("
-        f"  (select {_columns()} from main.{TABLE} except all select {_columns()} from response_day_summary())"
+        f"  (select {columns} from main.{table} except all select {columns} from {derived})"
         f"  union all"
-        f"  (select {_columns()} from response_day_summary() except all select {_columns()} from main.{TABLE})"
+        f"  (select {columns} from {derived} except all select {columns} from main.{table})"
         f")"
-    ).fetchall()[0][0] + cursor.execute(
-        f"select count(*) from (select {key} from main.{TABLE} group by all having count(*) > 1)"
     ).fetchall()[0][0]
 
 
 def fill_pending(cursor: duckdb.DuckDBPyConnection) -> list[str]:
     """Fill the summaries a migration created and marked (store_pending_fills); returns them."""
     pending = [row[0] for row in cursor.execute(f"select table_name from {PENDING} order by 1").fetchall()]
-    if TABLE in pending:
+    if pending:
         refresh(cursor)
     cursor.execute(f"delete from {PENDING}")
     return pending
@@ -83,11 +134,12 @@ def _columns() -> str:
     return ", ".join((*KEY, *COUNTS))
 
 
-def _has_notes(cursor: duckdb.DuckDBPyConnection) -> bool:
+def _exists(cursor: duckdb.DuckDBPyConnection, table: str) -> bool:
     return cursor.execute(
-        "select count(*) > 0 from information_schema.tables where table_name = $name", {"name": NOTES},
+        "select count(*) > 0 from information_schema.tables where table_name = $name", {"name": table},
     ).fetchall()[0][0]
 
 
 def _drop_notes(cursor: duckdb.DuckDBPyConnection) -> None:
-    cursor.execute(f"drop table if exists {NOTES}")
+    cursor.execute(f"drop table if exists {DAY_NOTES}")
+    cursor.execute(f"drop table if exists {CUSTOMER_NOTES}")

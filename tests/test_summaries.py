@@ -42,17 +42,27 @@ def stored(store: Store) -> dict[tuple, tuple]:
     return {row[:5]: row[5:] for row in rows}
 
 
-def import_answers(store: Store, tmp_path, rows, name: str) -> int:
-    header = ["response_id", "customer_id", "responded_at", "channel", "touchpoint", "nps", "csat", "ces"]
-    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), "survey")
+ANSWERS = ["response_id", "customer_id", "responded_at", "channel", "touchpoint", "nps", "csat", "ces"]
+TICKETS = ["ticket_id", "customer_id", "created_at", "status", "category"]
+CUSTOMERS = ["customer_id", "segment", "region"]
+
+
+def imported(store: Store, tmp_path, kind: str, header: list[str], rows, name: str) -> int:
+    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), kind)
     assert report.outcome == "loaded", report.message
     return report.import_id
+
+
+def import_answers(store: Store, tmp_path, rows, name: str) -> int:
+    return imported(store, tmp_path, "survey", ANSWERS, rows, name)
 
 
 def import_customers(store: Store, tmp_path, rows, name: str) -> int:
-    report = import_file(store, write_csv(tmp_path / name, [["customer_id", "segment", "region"], *rows]), "customers")
-    assert report.outcome == "loaded", report.message
-    return report.import_id
+    return imported(store, tmp_path, "customers", CUSTOMERS, rows, name)
+
+
+def import_tickets(store: Store, tmp_path, rows, name: str) -> int:
+    return imported(store, tmp_path, "tickets", TICKETS, rows, name)
 
 
 def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
@@ -115,3 +125,69 @@ def test_a_version_nine_store_gets_its_day_counts_when_opened_without_a_new_data
         }
         assert migrated.query_value("select count(*) from store_pending_fills") == 0
         assert migrated.data_version() == version
+
+
+def paired_in_python(store: Store, lookback: dt.timedelta = dt.timedelta(days=90)) -> set[tuple]:
+    """(response, ticket, answer's segment) of every NPS answer of a known customer and ticket of
+    that customer opened in the 90 days up to it, from the stored rows."""
+    answers = store.query_rows(
+        "select response_id, customer_id, responded_at, fact_segment from responses where nps is not null and customer_id is not null"
+    )
+    tickets = store.query_rows("select ticket_id, customer_id, created_at from tickets where customer_id is not null")
+    return {
+        (response_id, ticket_id, segment)
+        for response_id, customer, answered, segment in answers
+        for ticket_id, owner, created in tickets
+        if owner == customer and answered - lookback < created <= answered
+    }
+
+
+def stored_pairs(store: Store) -> set[tuple]:
+    rows = store.query_rows("select response_id, ticket_id, answer_segment from answer_ticket_pairs")
+    assert len(rows) == len(set(rows)), "a pair is stored twice"
+    return set(rows)
+
+
+def test_the_stored_answer_ticket_pairs_follow_every_write(store, tmp_path):
+    answers = import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""],
+        ["A2", "C1", "2025-06-15 10:00", "web", "Checkout", "3", "", ""],
+        ["A3", "C2", "2025-03-02 10:00", "app", "Support", "7", "", ""],
+        ["A4", "", "2025-03-02 12:00", "app", "Support", "0", "", ""],
+    ], "answers.csv")
+    tickets = import_tickets(store, tmp_path, [
+        ["T1", "C1", "2025-02-20 09:00", "solved", "Billing"],
+        ["T2", "C1", "2025-03-01 10:00", "open", "Technical"],
+        ["T3", "C2", "2025-03-01 09:00", "solved", "Billing"],
+        ["T4", "", "2025-03-01 09:00", "solved", "Billing"],
+    ], "tickets.csv")
+    assert stored_pairs(store) == paired_in_python(store) == {("A1", "T1", None), ("A1", "T2", None), ("A3", "T3", None)}
+
+    # a ticket moves to another customer and back in time; a new one pairs with a later answer
+    moved = import_tickets(store, tmp_path, [["T3", "C1", "2025-06-01 09:00", "solved", "Billing"]], "moved.csv")
+    assert stored_pairs(store) == paired_in_python(store)
+    assert ("A2", "T3", None) in stored_pairs(store)
+    earlier = import_tickets(store, tmp_path, [["T5", "C2", "2025-01-10 09:00", "open", "Billing"]], "earlier.csv")
+    assert stored_pairs(store) == paired_in_python(store)
+    assert ("A3", "T5", None) in stored_pairs(store)
+
+    customers = import_customers(store, tmp_path, [["C1", "SMB", "Schweiz"]], "c.csv")
+    assert stored_pairs(store) == paired_in_python(store)
+    assert ("A1", "T1", "SMB") in stored_pairs(store)
+
+    # an answer moves past its tickets' lookback
+    later = import_answers(store, tmp_path, [["A1", "C1", "2025-09-01 10:00", "web", "Checkout", "9", "", ""]], "later.csv")
+    assert stored_pairs(store) == paired_in_python(store)
+    assert not any(pair[0] == "A1" for pair in stored_pairs(store))
+
+    for import_id in (later, customers, earlier, moved):
+        undo_import(store, import_id)
+        assert stored_pairs(store) == paired_in_python(store)
+    # T3 is C2's again, opened the day before C2's answer
+    assert ("A1", "T1", None) in stored_pairs(store) and ("A3", "T3", None) in stored_pairs(store)
+
+    privacy.forget(store, ["C1"])
+    assert stored_pairs(store) == paired_in_python(store) == {("A3", "T3", None)}
+    for import_id in (tickets, answers):
+        undo_import(store, import_id)
+        assert stored_pairs(store) == paired_in_python(store) == set()

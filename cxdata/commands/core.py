@@ -55,9 +55,9 @@ def run_optimize(args: argparse.Namespace, store: Store) -> int:
     with store.uncapped_memory(), store.transaction() as cursor:
         changed = layout.refresh(cursor)
         rewritten = layout.rewrite_in_date_order(cursor)
-        # layout.refresh recounted every day (cxdata/summaries.py)
-        day_rows = cursor.execute(f"select count(*) from {summaries.TABLE}").fetchall()[0][0]
+        # layout.refresh rebuilt the summaries (cxdata/summaries.py)
+        day_rows, pairs = (cursor.execute(f"select count(*) from {table}").fetchall()[0][0] for table in (summaries.TABLE, summaries.PAIRS))
     store.checkpoint()
     tables = ", ".join(f"{table} {rows:,}" for table, rows in rewritten.items())
-    print(f"Derived columns (segment, region, customer revenue and churn, next answer, previous visit) corrected on {changed:,} rows; survey counts recounted on {day_rows:,} day rows; rewritten in date order: {tables}.")
+    print(f"Derived columns (segment, region, customer revenue and churn, next answer, previous visit) corrected on {changed:,} rows; survey counts recounted on {day_rows:,} day rows and {pairs:,} answers paired with tickets; rewritten in date order: {tables}.")
     return 0

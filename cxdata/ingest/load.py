@@ -160,8 +160,8 @@ def load(
             _write_rows(cur, table, key, columns, import_id, claimed, all_new)
             if table in layout.NEIGHBOURS_OF:
                 _refresh_neighbours(cur, table, import_id, all_new)
-            if table == "responses":
-                _refresh_day_counts(cur, import_id, all_new)
+            if table in ("responses", "tickets"):
+                _refresh_summaries(cur, table, import_id, all_new)
             if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
@@ -259,16 +259,18 @@ def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: i
     layout.refresh_neighbours(cur, changed_only=True)
 
 
-def _refresh_day_counts(cur: duckdb.DuckDBPyConnection, import_id: int, all_new: bool) -> None:
-    """The day counts (cxdata/summaries.py) of the days the import's answers fall on, and of
-    the days of the versions they replaced."""
-    summaries.note_days(cur, "select responded_at from main.responses where import_id = $id", {"id": import_id})
+def _refresh_summaries(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
+    """The summaries (cxdata/summaries.py) of the days and customers of the import's answers, or
+    of the customers of its tickets, and of the versions they replaced."""
+    note = summaries.note_answers if table == "responses" else summaries.note_customers
+    note(cur, f"select * from main.{table} where import_id = $id", {"id": import_id})
     if not all_new:
-        summaries.note_days(
+        note(
             cur,
-            "select json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
-            " from import_replaced_rows where import_id = $id and table_name = 'responses'",
-            {"id": import_id},
+            "select json_extract_string(previous_row, '$.customer_id') as customer_id,"
+            " json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
+            " from import_replaced_rows where import_id = $id and table_name = $table",
+            {"id": import_id, "table": table},
         )
     summaries.refresh(cur, changed_only=True)
 
@@ -370,9 +372,11 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             if table in layout.NEIGHBOURS_OF:
                 # the removed rows' places, for their neighbours (cxdata/layout.py)
                 layout.note_rows_of_import(cur, table, import_id)
+            # and their days and customers, for the summaries (cxdata/summaries.py)
             if table == "responses":
-                # and their days, for the day counts (cxdata/summaries.py)
-                summaries.note_days(cur, "select responded_at from main.responses where import_id = $id", {"id": import_id})
+                summaries.note_answers(cur, "select * from main.responses where import_id = $id", {"id": import_id})
+            elif table == "tickets":
+                summaries.note_customers(cur, "select * from main.tickets where import_id = $id", {"id": import_id})
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
@@ -396,7 +400,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             if table in layout.NEIGHBOURS_OF:
                 layout.note_changed(cur, table, f"select * from main.{table} where {key} in (select key from undo_keys)")
             if table == "responses":
-                summaries.note_days(cur, "select responded_at from main.responses where response_id in (select key from undo_keys)")
+                summaries.note_answers(cur, "select * from main.responses where response_id in (select key from undo_keys)")
+            elif table == "tickets":
+                summaries.note_customers(cur, "select * from main.tickets where ticket_id in (select key from undo_keys)")
             if table == "responses":
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",

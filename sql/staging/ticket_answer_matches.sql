@@ -1,0 +1,50 @@
+-- one row per NPS answer of a known customer (answered from first_day to last_day; open ends: all) and ticket of that customer opened in the lookback up to it
+-- The one place that says which tickets can have shaped an answer: a ticket of the same customer
+-- opened at most lookback_days before the answer and not after it. Anonymous answers are left
+-- out: whether they had a ticket cannot be known. cxdata/summaries.py stores these pairs for
+-- paired_lookback_days() (answer_ticket_pairs); ticket_answer_pairs reads them.
+create or replace macro ticket_answer_matches(lookback_days := 90, first_day := null, last_day := null) as table
+with
+
+answers as (
+    select response_id, customer_id, responded_at, nps, segment, region, channel,
+    from response_facts
+    where nps is not null and customer_id is not null
+      and (first_day is null or responded_at >= first_day::date)
+      and (last_day is null or responded_at < last_day::date + interval 1 day)
+),
+
+-- (the date conditions follow from the join's and let the scan skip row groups)
+tickets as (
+    select ticket_id, customer_id, created_at, channel, category, priority, is_resolved, is_fcr, reopens,
+    from ticket_facts
+    where customer_id is not null
+      and (first_day is null or created_at > first_day::date - to_days(lookback_days::integer))
+      and (last_day is null or created_at < last_day::date + interval 1 day)
+),
+
+final as (
+    select
+        answers.customer_id,
+        answers.response_id,
+        answers.responded_at,
+        answers.nps,
+        answers.segment as answer_segment,
+        answers.region as answer_region,
+        answers.channel as answer_channel,
+        tickets.ticket_id,
+        tickets.created_at,
+        tickets.channel as ticket_channel,
+        tickets.category,
+        tickets.priority,
+        tickets.is_resolved,
+        tickets.is_fcr,
+        tickets.reopens,
+    from answers
+    inner join tickets
+        on tickets.customer_id = answers.customer_id
+        and tickets.created_at <= answers.responded_at
+        and tickets.created_at > answers.responded_at - to_days(lookback_days::integer)
+)
+
+select * from final;
