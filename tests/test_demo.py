@@ -250,8 +250,9 @@ def test_tickets_are_timed_in_order_and_recent_ones_form_the_backlog(tables):
 
 
 def test_journeys_walk_forward_and_stop_where_they_are_abandoned(tables):
-    events = tables["journey_events"].merge(tables["touchpoints"][["touchpoint", "position"]], on="touchpoint")
-    events = events.sort_values(["journey_id", "position"])
+    visits = tables["journey_events"].merge(tables["touchpoints"][["touchpoint", "position"]], on="touchpoint")
+    again = visits[visits["previous_visit_at"].notna()]
+    events = visits[visits["previous_visit_at"].isna()].sort_values(["journey_id", "position"])
     same_journey = events["journey_id"].eq(events["journey_id"].shift())
     assert (events["occurred_at"].diff()[same_journey] > pd.Timedelta(0)).all()
     assert events["emotion"].between(-1, 1).all()
@@ -261,6 +262,13 @@ def test_journeys_walk_forward_and_stop_where_they_are_abandoned(tables):
     assert not (abandoned & ~last).any()
     assert 2 < len(events) / events["journey_id"].nunique() < 8
     assert 0.15 < abandoned.sum() / events["journey_id"].nunique() < 0.5
+    # now and then a journey comes back to a touchpoint it completed, one to two days later
+    comebacks = again.merge(events, on=["journey_id", "touchpoint"], suffixes=("", "_first"))
+    assert len(comebacks) == len(again) and (comebacks["previous_visit_at"] == comebacks["occurred_at_first"]).all()
+    waited = comebacks["occurred_at"] - comebacks["occurred_at_first"]
+    assert waited.between(pd.Timedelta(days=1), pd.Timedelta(days=2)).all()
+    assert (comebacks["outcome_first"] == "completed").all() and (again["outcome"] == "completed").all()
+    assert 0.01 < len(again) / len(events) < 0.08
 
 
 # -- the planted stories ----------------------------------------------------------------------

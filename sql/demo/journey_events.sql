@@ -1,5 +1,6 @@
 -- one row per demo journey event: a journey walks the touchpoints from the stage it enters
--- at, in position order, skipping some, and ends early at its first abandoned step
+-- at, in position order, skipping some, ends early at its first abandoned step, and now and
+-- then comes back to a touchpoint
 insert into journey_events (
     event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome, import_id,
     fact_segment, fact_region, previous_visit_at
@@ -110,9 +111,23 @@ timed as (
     from walked
 ),
 
+-- a few steps need a second visit to the same touchpoint, one to two days later (a call back to
+-- support, a second try at the checkout): the journey map counts such a journey once
+visits as (
+    select *, false as is_repeat, null::timestamp as previous_visit_at,
+    from timed
+    union all
+    select
+        * replace (occurred_at + to_seconds((24 + 24 * demo_u($seed, step_key, 'again-delay')) * 3600) as occurred_at),
+        true,
+        occurred_at,
+    from timed
+    where not is_abandoned and demo_u($seed, step_key, 'again') < 0.04
+),
+
 final as (
     select
-        journey_id || '-' || lpad(position::varchar, 2, '0') as event_id,
+        journey_id || '-' || lpad(position::varchar, 2, '0') || case when is_repeat then 'r' else '' end as event_id,
         journey_id,
         customer_id,
         occurred_at,
@@ -123,8 +138,10 @@ final as (
             greatest(-1, least(1,
                 emotion_mean
                 + 0.15 * mood
-                + 0.22 * demo_normal($seed, step_key, 'emotion')
+                + 0.22 * demo_normal($seed, step_key, case when is_repeat then 'emotion-again' else 'emotion' end)
                 - 0.25 * is_abandoned::integer
+                -- having to come back is worse than being done the first time
+                - 0.15 * is_repeat::integer
                 - 0.10 * (billing_trouble and touchpoint = 'Invoice & billing')::integer
                 -- story 1: the app release
                 - 0.35 * (channel = 'app' and occurred_at >= $app_release::timestamp)::integer
@@ -135,18 +152,19 @@ final as (
         ) as emotion,
         case when is_abandoned then 'abandoned' else 'completed' end as outcome,
         $import_id as import_id,
-    from timed
+        previous_visit_at,
+    from visits
     -- steps after the end of the data have not happened yet, and none come after a churn
     where occurred_at < $start::timestamp + to_seconds(active_to_day * 86400)
 )
 
--- stored with the segment and region that apply (cxdata/layout.py), in date order. A demo journey
--- steps through each touchpoint once, so none has an earlier visit to it
+-- stored with the segment and region that apply (cxdata/layout.py), in date order, each second
+-- visit with its first (previous_visit_at)
 select
-    facts.*,
+    facts.* exclude (previous_visit_at),
     customers.segment as fact_segment,
     customers.region as fact_region,
-    null::timestamp as previous_visit_at,
+    facts.previous_visit_at,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.occurred_at;
