@@ -46,6 +46,7 @@ felt as (
         count(emotion) as emotion_n,
         avg(emotion) as raw_emotion,
         stddev_samp(emotion) as emotion_sd,
+        count(*) filter (where previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)) as comebacks,
     from events
     where split_by is null or split_by not in ('segment', 'channel')
     group by touchpoint
@@ -57,6 +58,7 @@ felt as (
         count(emotion) as emotion_n,
         avg(emotion) as raw_emotion,
         stddev_samp(emotion) as emotion_sd,
+        null::bigint as comebacks,
     from grouped_events
     where split_by in ('segment', 'channel')
     group by compared_group, touchpoint
@@ -83,18 +85,27 @@ unlisted_stages as (
 -- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
 -- than group every (touchpoint, journey) pair, the events are counted and the comebacks taken off.
 -- An event that comes back inside the window has its journey's previous visit to the touchpoint
--- inside it too (previous_visit_at, cxdata/layout.py), so only the events of a journey at a
--- touchpoint it came back to are grouped. The previous visit may be filtered out (another
--- channel): the exact count below then finds no comeback. Materialised: planned inline, the
--- window's events were hashed to probe the few that came back (2x slower under a segment and
--- channel filter at 10M answers)
+-- inside it too (previous_visit_at, cxdata/layout.py). With no filter but dates and no split,
+-- every event of the window is counted, so an event whose previous visit falls inside the window
+-- is a comeback: counted with the emotion (felt), no grouping. A filter or a split can leave the
+-- previous visit out (another channel) or put it in another group, so then the events of a journey
+-- at a touchpoint it came back to are grouped, and the exact count below finds no comeback where
+-- the earlier visit is not counted. came_back is materialised: planned inline, the window's events
+-- were hashed to probe the few that came back (2x slower under a segment and channel filter at 10M
+-- answers)
 came_back as materialized (
     select distinct journey_id, touchpoint
     from events
     where previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)
+      and (segments is not null or channels is not null or regions is not null or split_by in ('segment', 'channel'))
 ),
 
 comebacks as (
+    select compared_group, touchpoint, comebacks
+    from felt
+    where segments is null and channels is null and regions is null
+      and (split_by is null or split_by not in ('segment', 'channel'))
+    union all
     select
         compared_group,
         grouped_events.touchpoint,
