@@ -4,9 +4,11 @@ create or replace macro touchpoint_performance(
 ) as table
 with
 
-responses as (
+-- the counts add up over days: summed from the stored day counts
+-- (sql/schema/010_response_day_counts.sql), where the classes are counted once
+days as (
     select *
-    from filtered_responses(
+    from filtered_response_days(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
@@ -19,10 +21,10 @@ touchpoints as (
 
 labelled as (
     select
-        responses.*,
+        days.*,
         -- an answer without a channel still belongs to its touchpoint's total
-        coalesce(responses.channel, 'unknown') as channel_label,
-    from responses
+        coalesce(days.channel, 'unknown') as channel_label,
+    from days
 ),
 
 counted as (
@@ -30,13 +32,13 @@ counted as (
         touchpoint,
         case when grouping(channel_label) = 1 then 'All channels' else channel_label end as channel,
         grouping(channel_label) = 1 as all_channels,
-        count(nps) as nps_n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'detractor') as detractors,
-        count(csat) as csat_n,
-        count(*) filter (where csat_satisfied) as csat_hits,
-        count(ces) as ces_n,
-        count(*) filter (where ces_easy) as ces_hits,
+        sum(nps_n)::bigint as nps_n,
+        sum(promoters)::bigint as promoters,
+        sum(detractors)::bigint as detractors,
+        sum(csat_n)::bigint as csat_n,
+        sum(csat_hits)::bigint as csat_hits,
+        sum(ces_n)::bigint as ces_n,
+        sum(ces_hits)::bigint as ces_hits,
     from labelled
     group by grouping sets ((touchpoint, channel_label), (touchpoint))
 ),
