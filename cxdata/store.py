@@ -187,17 +187,12 @@ class Store:
         for version, name, sql in migrations():
             if version in applied or (target is not None and version > target):
                 continue
-            con.execute("begin transaction")
-            try:
+            with self._unversioned_transaction():
                 con.execute(sql)
                 con.execute(
                     "insert into schema_migrations values (?, ?, current_timestamp::timestamp)",
                     [version, name],
                 )
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
             done.append(name)
         return done
 
@@ -216,15 +211,21 @@ class Store:
         """Fill what a migration created but could not fill before the macros were installed
         (cxdata/summaries.py), in one transaction with clearing its mark. Like a migration, it
         leaves the data version alone: what the pages show does not change."""
-        con = self._con
-        if not con.execute(f"select exists (select 1 from {summaries.PENDING})").fetchall()[0][0]:
+        if not self._con.execute(f"select exists (select 1 from {summaries.PENDING})").fetchall()[0][0]:
             return
-        con.execute("begin transaction")
+        with self._unversioned_transaction():
+            summaries.fill_pending(self._con)
+
+    @contextlib.contextmanager
+    def _unversioned_transaction(self) -> Iterator[None]:
+        """A transaction on the store's own connection that leaves the data version alone: for
+        opening the store (migrations, fills), before anything reads it."""
+        self._con.execute("begin transaction")
         try:
-            summaries.fill_pending(con)
-            con.execute("commit")
+            yield
+            self._con.execute("commit")
         except Exception:
-            con.execute("rollback")
+            self._con.execute("rollback")
             raise
 
     def schema_version(self) -> int:

@@ -54,6 +54,16 @@ def note_customers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dic
     )
 
 
+def note_rows(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params: dict | None = None) -> None:
+    """note_answers for rows of responses, note_customers for rows of tickets (rows_sql selects
+    them, or at least their customer_id and, for answers, responded_at); other tables hold
+    nothing the summaries read."""
+    if table == "responses":
+        note_answers(cursor, rows_sql, params)
+    elif table == "tickets":
+        note_customers(cursor, rows_sql, params)
+
+
 def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
     """Recount the noted days and re-pair the noted customers (changed_only), or rebuild both
     summaries whole; returns the summary rows written."""
@@ -102,13 +112,12 @@ def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Per summary, the rows stored that the facts do not give plus those the facts give that
     are not stored, and day rows stored twice (zero unless something wrote around this module;
     the tests check it)."""
-    found = {
+    return {
         TABLE: _difference(cursor, TABLE, _columns(), "response_day_summary()") + cursor.execute(
             f"select count(*) from (select {', '.join(KEY)} from main.{TABLE} group by all having count(*) > 1)"
         ).fetchall()[0][0],
         PAIRS: _difference(cursor, PAIRS, ", ".join(PAIR_COLUMNS), PAIRS_DERIVED),
     }
-    return found
 
 
 def _difference(cursor: duckdb.DuckDBPyConnection, table: str, columns: str, derived: str) -> int:

@@ -262,11 +262,10 @@ def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: i
 def _refresh_summaries(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
     """The summaries (cxdata/summaries.py) of the days and customers of the import's answers, or
     of the customers of its tickets, and of the versions they replaced."""
-    note = summaries.note_answers if table == "responses" else summaries.note_customers
-    note(cur, f"select * from main.{table} where import_id = $id", {"id": import_id})
+    summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
     if not all_new:
-        note(
-            cur,
+        summaries.note_rows(
+            cur, table,
             "select json_extract_string(previous_row, '$.customer_id') as customer_id,"
             " json_extract_string(previous_row, '$.responded_at')::timestamp as responded_at"
             " from import_replaced_rows where import_id = $id and table_name = $table",
@@ -373,10 +372,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 # the removed rows' places, for their neighbours (cxdata/layout.py)
                 layout.note_rows_of_import(cur, table, import_id)
             # and their days and customers, for the summaries (cxdata/summaries.py)
-            if table == "responses":
-                summaries.note_answers(cur, "select * from main.responses where import_id = $id", {"id": import_id})
-            elif table == "tickets":
-                summaries.note_customers(cur, "select * from main.tickets where import_id = $id", {"id": import_id})
+            summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
@@ -399,10 +395,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             ).fetchall()[0][0]
             if table in layout.NEIGHBOURS_OF:
                 layout.note_changed(cur, table, f"select * from main.{table} where {key} in (select key from undo_keys)")
-            if table == "responses":
-                summaries.note_answers(cur, "select * from main.responses where response_id in (select key from undo_keys)")
-            elif table == "tickets":
-                summaries.note_customers(cur, "select * from main.tickets where ticket_id in (select key from undo_keys)")
+            summaries.note_rows(cur, table, f"select * from main.{table} where {key} in (select key from undo_keys)")
             if table == "responses":
                 rating_structure = json.dumps([{
                     "response_id": "VARCHAR", "attribute": "VARCHAR", "rating": "DOUBLE",

@@ -132,9 +132,8 @@ response_periods as not materialized (
     where with_previous
 ),
 
-
--- the survey counts add up over days, segments, regions and channels: summed from the stored day
--- counts (sql/schema/010_response_day_counts.sql), each day in its period as an answer would be
+-- the survey counts add up over days, segments, regions, channels and touchpoints: summed from the
+-- stored day counts (sql/schema/010_response_day_counts.sql), each day in its period as an answer would be
 day_periods as (
     select
         period_number(days.day, windows.calendar_start, grain) as period_no,
