@@ -1,12 +1,20 @@
 """The floor: the cheapest DuckDB query that reads the same columns and rows as a page.
 
-For each table a page's questions read, one plain aggregate (count of every column read)
-over the rows those questions select: the same days, and the same segment, channel and
-region filter, which for responses, tickets and journey events reads the segment and region
-stored on the row (fact_segment, fact_region: cxdata/layout.py). All of a page's tables are
-read in one statement (one round trip).
-Nothing is grouped, ranked or joined beyond what finding the rows needs, so no query
-answering the page's questions can be cheaper; how close ours comes is the ratio.
+For each table a page's questions read, one plain aggregate per column over the rows those
+questions select: the same days, and the same segment, channel and region filter, which for
+responses, tickets and journey events reads the segment and region stored on the row
+(fact_segment, fact_region: cxdata/layout.py). All of a page's tables are read in one
+statement (one round trip). Nothing is grouped, ranked or joined beyond what finding the rows
+needs.
+
+Two floors, the same rows (`reads`):
+- "counts" (the floor the targets are judged against): a count of every column. DuckDB
+  answers the count of a column without nulls from its statistics, as count(*), so this floor
+  reads the rows' dates and filter columns but few of the columns a page asks for (journey:
+  one of nine): it is the cost of finding the rows, lower than any query that reads them;
+- "values": an aggregate that must read every value (max of a number or date, max byte length
+  of a text): the cost of reading each column whole. A page that reads a column only for the
+  rows a filter leaves (late materialisation) can come in under it.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from cxdata.filters import Filters
 # the date column that places a row of each table in time (tables without one are read whole)
 DATE_COLUMNS = {"responses": "responded_at", "tickets": "created_at", "journey_events": "occurred_at"}
 PERIODS = ("view", "with_previous", "all")
+READS = ("counts", "values")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +67,29 @@ def _window(touch: Touch, filters: Filters) -> tuple[dt.date | None, dt.date | N
     return filters.date_from, filters.date_to
 
 
-def _table_sql(touch: Touch, filters: Filters) -> tuple[str, list[Any]]:
+def column_types(cursor: Any) -> dict[tuple[str, str], str]:
+    """(table, column) -> DuckDB type name, of the store's main tables: what "values" reads by."""
+    rows = cursor.execute(
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'"
+    ).fetchall()
+    return {(table, column): data_type for table, column, data_type in rows}
+
+
+def _read(touch: Touch, column: str, reads: str, types: dict[tuple[str, str], str] | None) -> str:
+    if reads == "counts":
+        return f"count(t.{column})"
+    # a byte length, not max(text): no string comparisons, only the values read (decompressed)
+    if (types or {}).get((touch.table, column)) == "VARCHAR":
+        return f"max(strlen(t.{column}))::varchar"
+    return f"max(t.{column})::varchar"
+
+
+def _table_sql(
+    touch: Touch, filters: Filters, reads: str = "counts", types: dict[tuple[str, str], str] | None = None
+) -> tuple[str, list[Any]]:
     # one list value per table, so that a page's tables fit in one row of scalar subqueries
-    reads = "[" + ", ".join(["count(*)"] + [f"count(t.{column})" for column in touch.columns]) + "]"
+    first = "count(*)" if reads == "counts" else "count(*)::varchar"
+    reads_sql = "[" + ", ".join([first] + [_read(touch, column, reads, types) for column in touch.columns]) + "]"
     joins, where, params = [], [], []
     date_column = DATE_COLUMNS.get(touch.table)
     date_from, date_to = _window(touch, filters)
@@ -88,17 +117,22 @@ def _table_sql(touch: Touch, filters: Filters) -> tuple[str, list[Any]]:
         if filters.channels and touch.table != "customers":
             where.append(f"list_contains(?::varchar[], {owner}.channel)")
             params.append(list(filters.channels))
-    sql = f"select {reads} from main.{touch.table} as t {' '.join(joins)}"
+    sql = f"select {reads_sql} from main.{touch.table} as t {' '.join(joins)}"
     if where:
         sql += " where " + " and ".join(where)
     return sql, params
 
 
-def floor_query(touches: Iterable[Touch], filters: Filters) -> tuple[str, list[Any]]:
-    """One statement reading every table the touches name, as scalar subqueries."""
+def floor_query(
+    touches: Iterable[Touch], filters: Filters, reads: str = "counts", types: dict[tuple[str, str], str] | None = None
+) -> tuple[str, list[Any]]:
+    """One statement reading every table the touches name, as scalar subqueries; `reads` says
+    which floor (module doc), `types` (column_types) which aggregate reads a column's values."""
+    if reads not in READS:
+        raise ValueError(f"reads must be one of {READS}")
     parts, params = [], []
     for touch in merged(touches):
-        sql, table_params = _table_sql(touch, filters)
+        sql, table_params = _table_sql(touch, filters, reads, types)
         parts.append(f"({sql}) as {touch.table}_{touch.period}{'_filtered' if touch.filtered else ''}")
         params.extend(table_params)
     return "select " + ", ".join(parts), params

@@ -33,15 +33,17 @@ def _targets(item: dict[str, Any]) -> str:
 
 def table(items: list[dict[str, Any]]) -> str:
     lines = [
-        "| item | ours ms, median (min–max) | peer ms | floor ms | ours ÷ floor | peer ÷ ours | targets |",
-        "|---|---|---|---|---|---|---|",
+        "| item | ours ms, median (min–max) | peer ms | floor ms | ours ÷ floor | values floor ms | ours ÷ values floor "
+        "| peer ÷ ours | targets |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for item in items:
         name = item["item"]
         if name.startswith(("page:", "script:", "cache_hit:")):
             lines.append(
                 f"| {name} | {_ms(item, 'ours')} | {_ms(item, 'peer')} | {_ms(item, 'floor')} "
-                f"| {_x(item.get('ours_over_floor'))} | {_x(item.get('peer_over_ours'))} | {_targets(item)} |"
+                f"| {_x(item.get('ours_over_floor'))} | {_ms(item, 'floor_values')} "
+                f"| {_x(item.get('ours_over_floor_values'))} | {_x(item.get('peer_over_ours'))} | {_targets(item)} |"
             )
     for item in items:
         if item["item"].startswith("import:"):

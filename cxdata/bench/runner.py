@@ -36,6 +36,8 @@ from cxdata.filters import DEFAULT_MIN_N
 from cxdata.store import Store
 
 SIDES = ("ours", "peer", "floor")
+# a page is also timed against the floor that reads every value (floor.py)
+PAGE_SIDES = (*SIDES, "floor_values")
 
 # the issue's targets
 WARM_MAX_MS = 300.0
@@ -64,6 +66,7 @@ class Sides:
     ours: Samples = dataclasses.field(default_factory=Samples)
     peer: Samples = dataclasses.field(default_factory=Samples)
     floor: Samples = dataclasses.field(default_factory=Samples)
+    floor_values: Samples = dataclasses.field(default_factory=Samples)
 
 
 def rotated(items: tuple[str, ...], by: int) -> tuple[str, ...]:
@@ -95,9 +98,25 @@ def run_peer(page: Page, data: peer.PeerData, view: View, min_n: int) -> list[An
     return [call.peer(data, view.filters, min_n) for call in page.calls]
 
 
-def run_floor(page: Page, store: Store, view: View) -> Any:
-    sql, params = floor.floor_query([touch for call in page.calls for touch in call.touches], view.filters)
+def run_floor(page: Page, store: Store, view: View, reads: str = "counts", types: dict | None = None) -> Any:
+    """The floor's read of what the page reads; "values" needs the column types (floor.column_types)."""
+    touches = [touch for call in page.calls for touch in call.touches]
+    sql, params = floor.floor_query(touches, view.filters, reads, types)
     return store.query_rows(sql, params)
+
+
+def run_side(
+    side: str, page: Page, store: Store, view: View, min_n: int, data: peer.PeerData | None = None,
+    types: dict | None = None,
+) -> Any:
+    """One side's answers to a page's questions (the peer's from its DataFrames)."""
+    if side == "ours":
+        return run_calls(page, store, view, min_n)
+    if side == "peer":
+        return run_peer(page, data, view, min_n)
+    if side == "floor_values":
+        return run_floor(page, store, view, "values", types)
+    return run_floor(page, store, view)
 
 
 def open_fresh(path: Path) -> Store:
@@ -136,6 +155,8 @@ class Run:
         store = open_fresh(self.path)
         try:
             self.views = bench_views(store)
+            # looked up once, outside every timing
+            self.types = floor.column_types(store.cursor())
             self.counts = {
                 table: store.query_value(f"select count(*) from {table}")
                 for table in ("responses", "tickets", "journey_events", "customers", "response_ratings")
@@ -159,13 +180,10 @@ class Run:
         for repetition in range(self.options.repeat):
             for page in self.query_pages:
                 for view in self.views:
-                    for side in rotated(("ours", "floor"), repetition):
+                    for side in rotated(("ours", "floor", "floor_values"), repetition):
                         store = open_fresh(self.path)
                         try:
-                            if side == "ours":
-                                ms, _ = timed(lambda: run_calls(page, store, view, self.options.min_n))
-                            else:
-                                ms, _ = timed(lambda: run_floor(page, store, view))
+                            ms, _ = timed(lambda: run_side(side, page, store, view, self.options.min_n, types=self.types))
                         finally:
                             close(store)
                         getattr(measured[page.name, view.name], side).add(ms)
@@ -194,6 +212,7 @@ class Run:
                             mismatches.append(f"{page.name}/{view.name}/{call.name}: {found}")
                     self.verified[page.name, view.name] = agreed
                     run_floor(page, store, view)
+                    run_floor(page, store, view, "values", self.types)
             if mismatches:
                 raise AssertionError("Ours and the peer disagree:\n" + "\n".join(mismatches))
             for key, ms in first_peer_ms.items():
@@ -205,13 +224,8 @@ class Run:
             for repetition in range(self.options.repeat):
                 for page in self.query_pages:
                     for view in self.views:
-                        for side in rotated(SIDES, repetition):
-                            if side == "ours":
-                                ms, _ = timed(lambda: run_calls(page, store, view, min_n))
-                            elif side == "peer":
-                                ms, _ = timed(lambda: run_peer(page, self.peer_data, view, min_n))
-                            else:
-                                ms, _ = timed(lambda: run_floor(page, store, view))
+                        for side in rotated(PAGE_SIDES, repetition):
+                            ms, _ = timed(lambda: run_side(side, page, store, view, min_n, self.peer_data, self.types))
                             getattr(measured[page.name, view.name], side).add(ms)
             for (page_name, view_name), sides in measured.items():
                 self.items.append(self._page_item(page_name, view_name, "warm", sides))
@@ -231,9 +245,10 @@ class Run:
 
     def _page_item(self, page: str, view: str, temperature: str, sides: Sides) -> dict[str, Any]:
         item: dict[str, Any] = {"item": f"page:{page}:{view}:{temperature}"}
-        for side in SIDES:
+        for side in PAGE_SIDES:
             item.update(summary(side, getattr(sides, side)))
         item["ours_over_floor"] = ratio(item["ours_ms"], item["floor_ms"])
+        item["ours_over_floor_values"] = ratio(item["ours_ms"], item["floor_values_ms"])
         item["peer_over_ours"] = ratio(item["peer_ms"], item["ours_ms"])
         item["answers_checked_equal"] = self.verified.get((page, view), False)
         if temperature == "warm" and item["ours_ms"] is not None:
