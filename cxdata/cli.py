@@ -9,7 +9,7 @@ import sys
 from typing import Callable, Sequence
 
 from cxdata.filters import DEFAULT_MIN_N, Filters
-from cxdata import handoff
+from cxdata import handoff, stopping
 from cxdata.store import Store, StoreBusy, StoreError, is_local_file, resolve_database
 
 # Each command module adds its subcommands here: register(subparsers) sets
@@ -68,18 +68,28 @@ def main(argv: Sequence[str] | None = None, store: Store | None = None) -> int:
         if not getattr(args, "opens_store", True) or store is not None:
             return handler(args, store)
         database = resolve_database(args.db)
-        try:
-            opened = Store(database, read_only=getattr(args, "read_only", False))
-        except StoreBusy:
-            handed = handoff.submit(database, argv) if is_local_file(database) else None
-            if handed is None:
-                raise
-            code, out, err = handed
-            sys.stdout.write(out)
-            sys.stderr.write(err)
-            return code
-        with opened:
-            return handler(args, opened)
+        # the store's whole life, its opening and closing (checkpoints) included, stops politely
+        opened: list[Store] = []
+        with stopping.PoliteStops(lambda: [store.interrupt() for store in opened]):
+            try:
+                opened.append(Store(database, read_only=getattr(args, "read_only", False)))
+            except StoreBusy:
+                handed = handoff.submit(database, argv) if is_local_file(database) else None
+                if handed is None:
+                    raise
+                code, out, err = handed
+                sys.stdout.write(out)
+                sys.stderr.write(err)
+                return code
+            with opened[0]:
+                return handler(args, opened[0])
+    except stopping.Stopped as stop:
+        print(
+            f"stopped by {stop}: a write that had not finished was rolled back, and what finished before "
+            "stays (`python -m cxdata imports` lists it).",
+            file=sys.stderr,
+        )
+        return stop.exit_code
     except StoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -155,6 +155,8 @@ class Store:
         self._con = _connect(database, read_only)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        # every cursor that can be running a query, for interrupt()
+        self._cursors: set[duckdb.DuckDBPyConnection] = set()
         # transactions committed through this object: a reader that keeps the data version
         # (cxdata/ui.py) reads it again when this changes
         self.commits = 0
@@ -174,6 +176,13 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def interrupt(self) -> None:
+        """Stop every query running on this store, from any thread: each fails with DuckDB's
+        interrupt error, and a transaction that has not committed rolls back."""
+        for connection in (self._con, *list(self._cursors)):
+            with contextlib.suppress(duckdb.Error):
+                connection.interrupt()
 
     def migrate(self, target: int | None = None) -> list[str]:
         """Apply the migrations this store lacks, each in its own transaction."""
@@ -237,6 +246,7 @@ class Store:
         if cursor is None:
             cursor = self._con.cursor()
             self._local.cursor = cursor
+            self._cursors.add(cursor)
         return cursor
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
@@ -272,6 +282,7 @@ class Store:
                 return
             cursor = self._con.cursor()
             self._local.transaction = cursor
+            self._cursors.add(cursor)
             cursor.execute("begin transaction")
             try:
                 yield cursor
@@ -286,6 +297,7 @@ class Store:
                 raise
             finally:
                 self._local.transaction = None
+                self._cursors.discard(cursor)
                 cursor.close()
 
     @contextlib.contextmanager

