@@ -68,21 +68,18 @@ def main(argv: Sequence[str] | None = None, store: Store | None = None) -> int:
         if not getattr(args, "opens_store", True) or store is not None:
             return handler(args, store)
         database = resolve_database(args.db)
-        # the store's whole life, its opening and closing (checkpoints) included, stops politely
-        opened: list[Store] = []
-        with stopping.PoliteStops(lambda: [store.interrupt() for store in opened]):
-            try:
-                opened.append(Store(database, read_only=getattr(args, "read_only", False)))
-            except StoreBusy:
-                handed = handoff.submit(database, argv) if is_local_file(database) else None
-                if handed is None:
-                    raise
-                code, out, err = handed
-                sys.stdout.write(out)
-                sys.stderr.write(err)
-                return code
-            with opened[0]:
-                return handler(args, opened[0])
+        outcome = _run_on_store(handler, args, database)
+        if not isinstance(outcome, StoreBusy):
+            return outcome
+        # handed to the dashboard, which runs it: stopping this process while it waits stops
+        # neither the command nor the dashboard, so the signals keep their defaults here
+        handed = handoff.submit(database, argv) if is_local_file(database) else None
+        if handed is None:
+            raise outcome
+        code, out, err = handed
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        return code
     except stopping.Stopped as stop:
         print(
             f"stopped by {stop}: a write that had not finished was rolled back, and what finished before "
@@ -96,6 +93,22 @@ def main(argv: Sequence[str] | None = None, store: Store | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _run_on_store(
+    handler: Callable[[argparse.Namespace, Store | None], int], args: argparse.Namespace, database: str
+) -> int | StoreBusy:
+    """The command's exit code on the store it opens, or why it could not open it for writing
+    (another process holds it). The store's whole life, its opening and closing (checkpoints)
+    included, stops politely (cxdata/stopping.py)."""
+    opened: list[Store] = []
+    with stopping.PoliteStops(lambda: [store.interrupt() for store in opened]):
+        try:
+            opened.append(Store(database, read_only=getattr(args, "read_only", False)))
+        except StoreBusy as busy:
+            return busy
+        with opened[0]:
+            return handler(args, opened[0])
 
 
 def print_json(value: object) -> None:
