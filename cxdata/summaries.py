@@ -25,6 +25,7 @@ PAIRS = "answer_ticket_pairs"
 PAIR_COLUMNS = (
     "customer_id", "response_id", "responded_at", "nps", "answer_segment", "answer_region", "answer_channel",
     "ticket_id", "created_at", "ticket_channel", "category", "priority", "is_resolved", "is_fcr", "reopens",
+    "answer_outcome_rank", "answer_first", "first_of_channel", "first_of_category", "first_of_priority",
 )
 PAIRS_DERIVED = "ticket_answer_matches(lookback_days := paired_lookback_days())"
 DAY_NOTES = "summary_changed_days"

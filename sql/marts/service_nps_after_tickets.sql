@@ -22,36 +22,25 @@ answered as (
     where nps is not null and customer_id is not null
 ),
 
--- each answer once per group of the tickets before it, with the worst outcome among that group's tickets. The
--- answer's score is carried and classed only when counted (nps_class): cheaper than its class as text
-answer_groups as (
-    select
-        answer_key,
-        coalesce(
-            case dimension
-                when 'channel' then channel
-                when 'category' then category
-                when 'priority' then priority
-            end,
-            'Not recorded'
-        ) as group_value,
-        any_value(nps) as nps,
-        max(ticket_outcome_rank(reopens, is_resolved, is_fcr)) as outcome_rank,
+-- the window's pairs; each answer's worst outcome and the pairs that count it once are stored with
+-- them (sql/staging/ticket_answer_matches.sql), so nothing below groups by answer
+pairs as not materialized (
+    select *
     from ticket_answer_pairs(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions,
         lookback_days := lookback_days
     )
-    group by answer_key, group_value
 ),
 
--- the worst outcome wins when a customer had several tickets: the worst of its groups' worst
+-- the worst outcome wins when a customer had several tickets. The answer's score is carried and
+-- classed only when counted (nps_class): cheaper than its class as text
 answers_after_tickets as (
     select
-        any_value(nps) as nps,
-        ticket_experience_name(max(outcome_rank)) as experience,
-    from answer_groups
-    group by answer_key
+        nps,
+        ticket_experience_name(answer_outcome_rank) as experience,
+    from pairs
+    where answer_first
 ),
 
 after_tickets as (
@@ -105,16 +94,29 @@ by_experience as (
     where experiences.experience <> 'unknown' or counted.n > 0
 ),
 
+-- an answer counts once in each group of its tickets: at the pair marked first in that group
 by_group as (
     select
         'group' as breakdown,
         null::integer as experience_order,
-        group_value as value,
+        coalesce(
+            case dimension
+                when 'channel' then channel
+                when 'category' then category
+                when 'priority' then priority
+            end,
+            'Not recorded'
+        ) as value,
         count(*) as n,
         count(*) filter (where nps_class(nps) = 'promoter') as promoters,
         count(*) filter (where nps_class(nps) = 'detractor') as detractors,
-    from answer_groups
-    group by group_value
+    from pairs
+    where case dimension
+        when 'channel' then first_of_channel
+        when 'category' then first_of_category
+        when 'priority' then first_of_priority
+    end
+    group by all
 ),
 
 counted as (

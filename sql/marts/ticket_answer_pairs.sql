@@ -38,6 +38,11 @@ final as (
         is_resolved,
         is_fcr,
         reopens,
+        answer_outcome_rank,
+        answer_first,
+        first_of_channel,
+        first_of_category,
+        first_of_priority,
     from matches
     where (segments is null or list_contains(segments, answer_segment))
       and (channels is null or list_contains(channels, answer_channel))

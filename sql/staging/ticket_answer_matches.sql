@@ -23,7 +23,7 @@ tickets as (
       and (last_day is null or created_at < last_day::date + interval 1 day)
 ),
 
-final as (
+pairs as (
     select
         answers.customer_id,
         answers.response_id,
@@ -45,6 +45,27 @@ final as (
         on tickets.customer_id = answers.customer_id
         and tickets.created_at <= answers.responded_at
         and tickets.created_at > answers.responded_at - to_days(lookback_days::integer)
+),
+
+-- An answer is counted once, with the worst outcome of all its tickets, and once in each channel,
+-- category and priority its tickets have: the pair that counts it is marked (the first by ticket
+-- id), so that counting answers is a test of the pair, not a grouping by response id. "Not
+-- recorded" is a group of its own, as the page shows it
+final as (
+    select
+        *,
+        max(ticket_outcome_rank(reopens, is_resolved, is_fcr)) over (partition by response_id) as answer_outcome_rank,
+        row_number() over (partition by response_id order by ticket_id) = 1 as answer_first,
+        row_number() over (
+            partition by response_id, coalesce(ticket_channel, 'Not recorded') order by ticket_id
+        ) = 1 as first_of_channel,
+        row_number() over (
+            partition by response_id, coalesce(category, 'Not recorded') order by ticket_id
+        ) = 1 as first_of_category,
+        row_number() over (
+            partition by response_id, coalesce(priority, 'Not recorded') order by ticket_id
+        ) = 1 as first_of_priority,
+    from pairs
 )
 
 select * from final;
