@@ -10,15 +10,17 @@ moment the same customer gave their next NPS answer: revenue at risk asks for ea
 latest answer of a period, which with these columns is a filter on the rows instead of a
 grouping of every answer by customer and a join to every customer (sql/marts/kpi_counts.sql).
 Journey events carry `previous_visit_at`: the journey map counts a journey that comes back to
-a touchpoint once, and with it only the journeys that came back inside the window are grouped
-(sql/marts/journey_map.sql).
+a touchpoint once, and with it only the journeys that came back inside the window are grouped;
+and abandoned events `next_abandoned_at`, when the same journey was next abandoned: a journey
+is abandoned where its latest abandoned event of the window is, which with it is a test of the
+row (sql/marts/journey_map.sql).
 
 They are derived data, and this module is the one place that derives them: a response's own
 segment and region override its customer's; tickets and journey events take their
 customer's. Whatever writes a fact row or a customer calls in here in the same transaction
 (the import, undo, the demo), so a reader never sees them out of step.
-sql/schema/006_fact_layout.sql, 008_answer_context.sql and 009_journey_visits.sql explain why
-they exist.
+sql/schema/006_fact_layout.sql, 008_answer_context.sql, 009_journey_visits.sql and
+013_journey_abandonments.sql explain why they exist.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ def note_undone(cursor: duckdb.DuckDBPyConnection, table: str, keys_sql: str) ->
         cursor.execute(f"insert into {UNDONE_ROWS} select $table, key from ({keys_sql})", {"table": table})
 
 
-# -- neighbours: next_nps_at and previous_visit_at ------------------------------------------
+# -- neighbours: next_nps_at, previous_visit_at and next_abandoned_at ------------------------
 @dataclasses.dataclass(frozen=True)
 class Neighbour:
     """A stored column holding, for each row of a fact table, when the row next to it in its
@@ -246,7 +248,8 @@ class Neighbour:
 
     @property
     def notes(self) -> str:
-        """The temp table of (scope, date) a write added, moved or removed."""
+        """The temp table of (scope, date) a write added, moved or removed: one per table, which
+        its neighbours share (they share their scope, see NEIGHBOURS_OF)."""
         return f"layout_changed_{self.table}"
 
 
@@ -260,42 +263,59 @@ NEIGHBOURS = (
     # when the same journey was last at the same touchpoint: an event is a comeback inside a
     # window when this falls inside it (sql/schema/009_journey_visits.sql)
     Neighbour("journey_events", "previous_visit_at", ("journey_id", "touchpoint"), following=False),
+    # when the same journey was next abandoned: an abandoned event is its journey's latest of a
+    # window when this falls after it (sql/schema/013_journey_abandonments.sql)
+    Neighbour(
+        "journey_events", "next_abandoned_at", ("journey_id",), following=True,
+        counted="{a}outcome = 'abandoned'", counted_reads=("outcome",),
+    ),
 )
-NEIGHBOURS_OF = {neighbour.table: neighbour for neighbour in NEIGHBOURS}
+# per table, its neighbours: a write notes the rows it touched once per table, by the scope
+# and date they share
+NEIGHBOURS_OF: dict[str, tuple[Neighbour, ...]] = {
+    table: tuple(neighbour for neighbour in NEIGHBOURS if neighbour.table == table)
+    for table in dict.fromkeys(neighbour.table for neighbour in NEIGHBOURS)
+}
+assert all(
+    len({(n.scope, n.fact.date_column) for n in neighbours}) == 1 for neighbours in NEIGHBOURS_OF.values()
+), "the neighbours of a table must share their scope and date"
+
+
+def scope_of(table: str) -> tuple[str, str]:
+    """The (scope, date) columns a write notes for the neighbours of `table`."""
+    first = NEIGHBOURS_OF[table][0]
+    return first.scope, first.fact.date_column
 
 
 def rows_beside(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> bool:
     """Whether the sequences of an import's rows hold rows from elsewhere (other imports, or
     rows without lineage) whose neighbours the import's can have changed: if not, the
     neighbours among the import's own rows are the stored ones."""
-    neighbour = NEIGHBOURS_OF[table]
-    counted = neighbour.counted_of()
+    scope, _ = scope_of(table)
+    # a row from elsewhere in any of the table's sequences
+    counted = " or ".join(f"({neighbour.counted_of()})" for neighbour in NEIGHBOURS_OF[table])
     return cursor.execute(
-        f"select exists (select 1 from main.{table} where import_id is distinct from $id and {counted} "
-        f"and {neighbour.scope} in (select {neighbour.scope} from main.{table} where import_id = $id and {counted}))",
+        f"select exists (select 1 from main.{table} where import_id is distinct from $id and ({counted}) "
+        f"and {scope} in (select {scope} from main.{table} where import_id = $id and ({counted})))",
         {"id": import_id},
     ).fetchall()[0][0]
 
 
 def note_rows_of_import(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> None:
     """note_changed for the rows of `table` an import holds now."""
-    neighbour = NEIGHBOURS_OF[table]
-    note_changed(
-        cursor, table,
-        f"select {neighbour.scope}, {neighbour.fact.date_column} from main.{table} where import_id = $id",
-        {"id": import_id},
-    )
+    scope, date = scope_of(table)
+    note_changed(cursor, table, f"select {scope}, {date} from main.{table} where import_id = $id", {"id": import_id})
 
 
 def note_changed(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params: dict | None = None) -> None:
     """Remember rows of `table` (rows_sql selects their scope and date columns, by name) that
     a write is adding, moving or removing, old and new places alike, for refresh_neighbours
     in the same transaction."""
-    neighbour = NEIGHBOURS_OF[table]
-    scope, date = neighbour.scope, neighbour.fact.date_column
-    cursor.execute(f"create temp table if not exists {neighbour.notes} (scope varchar, changed_at timestamp)")
+    notes = NEIGHBOURS_OF[table][0].notes
+    scope, date = scope_of(table)
+    cursor.execute(f"create temp table if not exists {notes} (scope varchar, changed_at timestamp)")
     cursor.execute(
-        f"insert into {neighbour.notes} select {scope}, {date} from ({rows_sql}) "
+        f"insert into {notes} select {scope}, {date} from ({rows_sql}) "
         f"where {scope} is not null and {date} is not null",
         params or {},
     )
@@ -307,25 +327,39 @@ def refresh_neighbours(cursor: duckdb.DuckDBPyConnection, changed_only: bool = F
     With changed_only, only the sequences noted by note_changed are looked at, and of a
     following neighbour's only the rows whose next row can have changed: those at or after
     the earliest change, and those whose next row is at or after it."""
-    return sum(_refresh_neighbour(cursor, neighbour, changed_only) for neighbour in NEIGHBOURS)
+    changed = 0
+    for table, neighbours in NEIGHBOURS_OF.items():
+        since = None
+        if changed_only:
+            since = _take_notes(cursor, neighbours[0].notes)
+            if since is None:
+                continue
+        changed += sum(_refresh_neighbour(cursor, neighbour, changed_only, since) for neighbour in neighbours)
+        if changed_only:
+            cursor.execute("drop table layout_changed_scopes")
+    return changed
 
 
-def _refresh_neighbour(cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, changed_only: bool) -> int:
+def _take_notes(cursor: duckdb.DuckDBPyConnection, notes: str):
+    """The noted scopes into layout_changed_scopes, the notes dropped; returns the earliest
+    change, or None when nothing was noted."""
+    found = cursor.execute(
+        "select count(*) > 0 from information_schema.tables where table_name = $name", {"name": notes},
+    ).fetchall()[0][0]
+    if not found:
+        return None
+    since = cursor.execute(f"select min(changed_at) from {notes}").fetchall()[0][0]
+    if since is not None:
+        cursor.execute(f"create temp table layout_changed_scopes as select distinct scope from {notes}")
+    cursor.execute(f"drop table {notes}")
+    return since
+
+
+def _refresh_neighbour(cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, changed_only: bool, since) -> int:
     table, column, key = neighbour.table, neighbour.column, neighbour.fact.key
     date, counted = neighbour.fact.date_column, neighbour.counted_of()
     scope, params = "", {}
     if changed_only:
-        found = cursor.execute(
-            "select count(*) > 0 from information_schema.tables where table_name = $name", {"name": neighbour.notes},
-        ).fetchall()[0][0]
-        if not found:
-            return 0
-        since = cursor.execute(f"select min(changed_at) from {neighbour.notes}").fetchall()[0][0]
-        if since is None:
-            cursor.execute(f"drop table {neighbour.notes}")
-            return 0
-        cursor.execute(f"create temp table layout_changed_scopes as select distinct scope from {neighbour.notes}")
-        cursor.execute(f"drop table {neighbour.notes}")
         scope = f"and {neighbour.scope} in (select scope from layout_changed_scopes)"
         if neighbour.following:
             # a row before the earliest change keeps its next row when that came before it too (a
@@ -342,12 +376,11 @@ def _refresh_neighbour(cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, 
         f") as wanted where {table}.{key} = wanted.{key}",
         params,
     ).fetchall()[0][0]
-    # a row that left its sequence (an answer that lost its NPS or its customer) has no neighbour
+    # a row that left its sequence (an answer that lost its NPS or its customer, an event no
+    # longer abandoned) has no neighbour
     changed += cursor.execute(
-        f"update {table} set {column} = null where {column} is not null and not ({counted})"
+        f"update {table} set {column} = null where {column} is not null and not coalesce({counted}, false)"
     ).fetchall()[0][0]
-    if changed_only:
-        cursor.execute("drop table layout_changed_scopes")
     return changed
 
 

@@ -154,11 +154,10 @@ def forget(store: Store, customer_ids: Iterable[str], dry_run: bool = False) -> 
     with store.transaction() as cursor:
         counted = cursor.execute(ERASED_ROWS_SQL, params).fetchall()
         found = cursor.execute(FOUND_SQL, params).fetchone()[0]
-        for neighbour in layout.NEIGHBOURS:
+        for table in layout.NEIGHBOURS_OF:
             # the erased rows' places: another customer's rows may share their sequence
             layout.note_changed(
-                cursor, neighbour.table,
-                f"select * from main.{neighbour.table} where list_contains($ids::varchar[], customer_id)", params,
+                cursor, table, f"select * from main.{table} where list_contains($ids::varchar[], customer_id)", params,
             )
         # the days of the erased answers are recounted without them, and their pairs go
         summaries.note_answers(cursor, "select * from main.responses where list_contains($ids::varchar[], customer_id)", params)

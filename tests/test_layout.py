@@ -18,6 +18,7 @@ from tests.test_ingest_helpers import module_store, store, store_fingerprint, wr
 
 IN_STEP = {
     "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "previous_visit_at": 0,
+    "next_abandoned_at": 0,
     "response_day_counts": 0, "answer_ticket_pairs": 0,
 }
 
@@ -346,6 +347,76 @@ def test_each_event_knows_its_journeys_previous_visit_through_imports_moves_undo
         assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
+def expected_next_abandonments(store: Store) -> dict[str, dt.datetime | None]:
+    """Each abandoned event's next abandoned event of its journey, computed here in Python
+    (events ordered by occurred_at, then event_id); every other event has none."""
+    rows = store.query_rows("select event_id, journey_id, occurred_at, outcome from journey_events")
+    abandoned: dict[str, list[tuple]] = {}
+    for event_id, journey_id, occurred_at, outcome in rows:
+        if outcome == "abandoned":
+            abandoned.setdefault(journey_id, []).append((occurred_at, event_id))
+    expected = {row[0]: None for row in rows}
+    for events in abandoned.values():
+        events.sort()
+        for (_, event_id), (next_at, _) in zip(events, events[1:]):
+            expected[event_id] = next_at
+    return expected
+
+
+def stored_next_abandonments(store: Store) -> dict[str, dt.datetime | None]:
+    return dict(store.query_rows("select event_id, next_abandoned_at from journey_events"))
+
+
+def import_outcomes(store: Store, tmp_path, rows, name: str) -> int:
+    header = ["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint", "outcome"]
+    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), "journey")
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
+def test_each_abandoned_event_knows_its_journeys_next_abandonment_through_imports_undo_and_erasure(store, tmp_path):
+    from cxdata.privacy import forget
+
+    first = import_outcomes(store, tmp_path, [
+        ["E1", "J1", "C1", "2025-03-01 10:00", "purchase", "Checkout", "abandoned"],
+        ["E2", "J1", "C1", "2025-03-02 10:00", "purchase", "Checkout", "completed"],
+        ["E3", "J1", "C2", "2025-03-05 10:00", "service", "Support", "abandoned"],
+        ["E4", "J2", "C2", "2025-03-01 11:00", "purchase", "Checkout", "abandoned"],
+    ], "first.csv")
+    assert stored_next_abandonments(store) == expected_next_abandonments(store)
+    assert stored_next_abandonments(store)["E1"] == dt.datetime(2025, 3, 5, 10)
+
+    # a later file abandons between the stored ones, and turns a completed step into an abandoned one
+    back_dated = import_outcomes(store, tmp_path, [
+        ["F1", "J1", "C1", "2025-03-03 10:00", "service", "Billing", "abandoned"],
+        ["E2", "J1", "C1", "2025-03-02 10:00", "purchase", "Checkout", "abandoned"],
+        ["F2", "J2", "C2", "2025-02-01 10:00", "purchase", "Checkout", "abandoned"],
+    ], "back.csv")
+    assert stored_next_abandonments(store) == expected_next_abandonments(store)
+    assert stored_next_abandonments(store)["E1"] == dt.datetime(2025, 3, 2, 10)
+    assert stored_next_abandonments(store)["E2"] == dt.datetime(2025, 3, 3, 10)
+    assert stored_next_abandonments(store)["F2"] == dt.datetime(2025, 3, 1, 11)
+
+    # re-sent: an abandonment is completed after all, and one moves to another journey
+    moved = import_outcomes(store, tmp_path, [
+        ["F1", "J1", "C1", "2025-03-03 10:00", "service", "Billing", "completed"],
+        ["E3", "J2", "C2", "2025-03-05 10:00", "service", "Support", "abandoned"],
+    ], "moved.csv")
+    assert stored_next_abandonments(store) == expected_next_abandonments(store)
+    assert stored_next_abandonments(store)["F1"] is None and stored_next_abandonments(store)["E2"] is None
+    assert stored_next_abandonments(store)["E4"] == dt.datetime(2025, 3, 5, 10)
+
+    # erasing C1 removes J1's abandonments; C2's in J2 stay in step
+    forget(store, ["C1"])
+    assert stored_next_abandonments(store) == expected_next_abandonments(store)
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+    for import_id in (moved, back_dated, first):
+        undo_import(store, import_id)
+        assert stored_next_abandonments(store) == expected_next_abandonments(store)
+        assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
 def test_answers_carry_their_customers_revenue_and_churn_date_as_the_customers_table_says(facts_of_c1, tmp_path):
     store = facts_of_c1
 
@@ -397,6 +468,29 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
         assert layout.stale_rows(migrated.cursor()) == IN_STEP
 
 
+def test_migrating_a_version_twelve_store_gives_abandoned_events_their_next_abandonment(tmp_path):
+    path = str(tmp_path / "v12.duckdb")
+    with Store(path, migrate_to=12) as old:
+        old._con.execute(
+            "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint, outcome) values "
+            "('left', 'J1', '2025-01-01', 'purchase', 'Checkout', 'abandoned'), "
+            "('back', 'J1', '2025-01-05', 'purchase', 'Payment', 'completed'), "
+            "('left again', 'J1', '2025-02-01', 'service', 'Support', 'abandoned'), "
+            "('same moment', 'J1', '2025-02-01', 'service', 'Billing', 'abandoned'), "
+            "('other', 'J2', '2025-01-03', 'purchase', 'Checkout', 'abandoned')"
+        )
+        kept = old.query_rows("select * from journey_events order by event_id")
+
+    with Store(path) as migrated:
+        assert migrated.query_rows("select * exclude (next_abandoned_at) from journey_events order by event_id") == kept
+        # the next abandonment of the same journey, in the order "latest" means (time, then event id)
+        assert dict(migrated.query_rows("select event_id, next_abandoned_at from journey_events")) == {
+            "left": dt.datetime(2025, 2, 1), "back": None, "left again": dt.datetime(2025, 2, 1),
+            "same moment": None, "other": None,
+        }
+        assert layout.stale_rows(migrated.cursor()) == IN_STEP
+
+
 def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):
     path = str(tmp_path / "v8.duckdb")
     with Store(path, migrate_to=8) as old:
@@ -408,7 +502,9 @@ def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_p
         kept = old.query_rows("select * from journey_events order by event_id")
 
     with Store(path) as migrated:
-        assert migrated.query_rows("select * exclude (previous_visit_at) from journey_events order by event_id") == kept
+        assert migrated.query_rows(
+            "select * exclude (previous_visit_at, next_abandoned_at) from journey_events order by event_id"
+        ) == kept
         assert migrated.query_rows("select event_id, previous_visit_at from journey_events order by rowid") == [
             ("first", None), ("other", None), ("elsewhere", None), ("again", dt.datetime(2025, 1, 1)),
         ]

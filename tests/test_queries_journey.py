@@ -6,6 +6,8 @@ abandon there) and a planted wow moment (Unboxing & setup)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import math
 import random
@@ -118,7 +120,8 @@ def expected_outcomes(events: pd.DataFrame) -> pd.DataFrame:
             "last_event_at": by_journey["occurred_at"].max(),
             "events": by_journey.size(),
             "abandoned_at": abandoned,
-            "abandoned_channel": latest_abandoned["channel"].last().reindex(by_journey.size().index),
+            # the abandoning event's own channel, none when it has none (not an earlier event's)
+            "abandoned_channel": latest_abandoned["channel"].last(skipna=False).reindex(by_journey.size().index),
             "segment": by_journey["segment"].first(),
         }
     )
@@ -287,6 +290,36 @@ def test_journey_map_counts_a_journey_once_per_touchpoint_and_group_it_passed():
         assert by_channel["n"].to_dict() == {
             ("web", "Account"): 2, ("web", "Delivery"): 2, ("app", "Delivery"): 1, ("web", "Billing"): 1, ("app", "Chat"): 1,
         }
+    finally:
+        store.close()
+
+
+def test_a_journey_is_abandoned_where_its_latest_abandonment_inside_the_window_is():
+    # twelve hours apart from 1 January: J1 abandons three times, J2 twice; a later abandonment
+    # outside the window (from midnight after its last day) does not move the one inside it
+    store = small_journey_store(
+        [
+            ("J1", "Account", "web", "abandoned"), ("J1", "Delivery", "app", "abandoned"),
+            ("J1", "Billing", "web", "abandoned"), ("J2", "Account", "web", "abandoned"),
+            ("J2", "Billing", "web", "abandoned"),
+        ],
+        hours_apart=12,
+    )
+    day = START.date()
+
+    def abandoned(filters: Filters, split_by: str = "none") -> dict:
+        rows = queries.journey_map(store, filters, split_by, min_n=1)
+        return {key: value for key, value in rows.set_index(["compared_group", "touchpoint"])["abandoned"].items() if value}
+
+    try:
+        first_day = Filters(day, day)
+        assert abandoned(first_day) == {("All customers", "Delivery"): 1}
+        assert abandoned(first_day, "channel") == {("app", "Delivery"): 1}
+        # a filter that leaves the latest out: the latest it lets through
+        assert abandoned(dataclasses.replace(first_day, channels=("web",))) == {("All customers", "Account"): 1}
+        two_days = Filters(day, day + dt.timedelta(days=1))
+        assert abandoned(two_days) == {("All customers", "Billing"): 1, ("All customers", "Account"): 1}
+        assert abandoned(Filters()) == {("All customers", "Billing"): 2}
     finally:
         store.close()
 

@@ -211,16 +211,19 @@ def _write_rows(
         source = (f"(select facts.*, {layout.derived_columns(table)} "
                   f"from incoming as facts {layout.customers_join()})")
         extra = layout.derived_names(table)
-        neighbour = layout.NEIGHBOURS_OF.get(table)
-        if neighbour is not None:
-            # each row's neighbour in the file: usually the stored one (_refresh_neighbours)
+        neighbours = layout.NEIGHBOURS_OF.get(table, ())
+        if neighbours:
+            # each row's neighbours in the file: usually the stored ones (_refresh_neighbours)
+            columns_of = ", ".join(f"neighbours.{neighbour.column}" for neighbour in neighbours)
+            expressions = ", ".join(f"{neighbour.expression('facts')} as {neighbour.column}" for neighbour in neighbours)
+            reads = ", ".join(dict.fromkeys(column for neighbour in neighbours for column in neighbour.reads))
             source = (
-                f"(select with_customer.*, neighbours.{neighbour.column} from {source} as with_customer left join ("
-                f"  select facts.ingest_row, {neighbour.expression('facts')} as {neighbour.column}"
-                f"   from (select ingest_row, {', '.join(neighbour.reads)} from incoming) as facts"
+                f"(select with_customer.*, {columns_of} from {source} as with_customer left join ("
+                f"  select facts.ingest_row, {expressions}"
+                f"   from (select ingest_row, {reads} from incoming) as facts"
                 ") as neighbours on neighbours.ingest_row = with_customer.ingest_row)"
             )
-            extra = [*extra, neighbour.column]
+            extra = [*extra, *(neighbour.column for neighbour in neighbours)]
     names = ", ".join([*columns, *extra])
     written, params = "", {"id": import_id}
     if not all_new and table in layout.BY_NAME:
@@ -239,16 +242,16 @@ def _write_rows(
 
 
 def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
-    """Each row's Neighbour column (cxdata/layout.py: next_nps_at, previous_visit_at). The
-    rows were written with their neighbour in the file, which is right unless the import
-    replaced rows or its sequences hold rows from elsewhere: then the rows around where the
-    import's now fall, and where the versions they replaced were, are recomputed."""
+    """Each row's Neighbour columns (cxdata/layout.py: next_nps_at, previous_visit_at,
+    next_abandoned_at). The rows were written with their neighbours in the file, which is right
+    unless the import replaced rows or its sequences hold rows from elsewhere: then the rows
+    around where the import's now fall, and where the versions they replaced were, are
+    recomputed."""
     if all_new and not layout.rows_beside(cur, table, import_id):
         return
     layout.note_rows_of_import(cur, table, import_id)
     if not all_new:
-        neighbour = layout.NEIGHBOURS_OF[table]
-        scope, date = neighbour.scope, neighbour.fact.date_column
+        scope, date = layout.scope_of(table)
         layout.note_changed(
             cur, table,
             f"select json_extract_string(previous_row, '$.{scope}') as {scope},"

@@ -22,9 +22,9 @@ final as (
         count(*) as events,
         -- a journey is abandoned where its latest 'abandoned' event is, whether an export marks
         -- only that event or every event of the journey
-        arg_max(touchpoint, occurred_at) filter (where outcome = 'abandoned') as abandoned_at,
+        arg_max(touchpoint, (occurred_at, event_id)) filter (where outcome = 'abandoned') as abandoned_at,
         max(occurred_at) filter (where outcome = 'abandoned') as abandoned_when,
-        arg_max(channel, occurred_at) filter (where outcome = 'abandoned') as abandoned_channel,
+        arg_max_null(channel, (occurred_at, event_id)) filter (where outcome = 'abandoned') as abandoned_channel,
         case
             when bool_or(outcome = 'abandoned') then 'abandoned'
             when bool_or(outcome = 'completed') then 'completed'
