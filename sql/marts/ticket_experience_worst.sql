@@ -15,7 +15,9 @@ recent as (
         responded_at,
         nps,
         nps_class,
-        ticket_outcome_rank(reopens, is_resolved, is_fcr) as outcome_rank,
+        -- the worst outcome among all the answer's tickets, found once where the pairs are
+        -- (sql/staging/ticket_answer_matches.sql)
+        answer_outcome_rank,
     from ticket_answer_pairs(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions,
@@ -32,7 +34,7 @@ worst as (
         any_value(nps) as nps,
         any_value(nps_class) as nps_class,
         count(*) as tickets_before,
-        max(outcome_rank) as outcome_rank,
+        any_value(answer_outcome_rank) as outcome_rank,
     from recent
     group by answer_key
 ),
