@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -155,8 +156,9 @@ class Store:
         self._con = _connect(database, read_only)
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        # every cursor that can be running a query, for interrupt()
-        self._cursors: set[duckdb.DuckDBPyConnection] = set()
+        # every cursor that can be running a query, for interrupt(); weak, so that a thread's
+        # cursor still goes with its thread (the dashboard runs each page run in a new one)
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
         # transactions committed through this object: a reader that keeps the data version
         # (cxdata/ui.py) reads it again when this changes
         self.commits = 0

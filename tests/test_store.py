@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import subprocess
 import sys
 import textwrap
+import threading
+import weakref
 
 import pytest
 
@@ -161,3 +164,25 @@ def test_filter_options_are_every_effective_segment_region_and_channel(metric_st
     )
     shown = metric_store.query("select * from filter_options order by all")
     assert shown.to_dict("records") == independent.to_dict("records") and len(shown) > 0
+
+
+def test_a_threads_cursor_goes_with_its_thread_and_interrupt_reaches_the_live_ones():
+    """The dashboard runs each page run in a new thread: the store must not keep their cursors."""
+    store = Store(":memory:")
+    seen = []
+
+    def read() -> None:
+        store.query_value("select 1")
+        seen.append(weakref.ref(store.cursor()))
+
+    for _ in range(3):
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(seen) == 3 and all(ref() is None for ref in seen)
+    # the main thread's cursor lives on, and an interrupt with nothing running is harmless
+    store.query_value("select 1")
+    store.interrupt()
+    assert store.query_value("select 2") == 2
+    store.close()
