@@ -26,6 +26,7 @@ sql/schema/006_fact_layout.sql, 008_answer_context.sql, 009_journey_visits.sql a
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import duckdb
 
@@ -246,12 +247,6 @@ class Neighbour:
             f"order by {date}, {key}) end"
         )
 
-    @property
-    def notes(self) -> str:
-        """The temp table of (scope, date) a write added, moved or removed: one per table, which
-        its neighbours share (they share their scope, see NEIGHBOURS_OF)."""
-        return f"layout_changed_{self.table}"
-
 
 NEIGHBOURS = (
     # the moment the same customer gave their next NPS answer: an answer is its customer's
@@ -287,6 +282,12 @@ def scope_of(table: str) -> tuple[str, str]:
     return first.scope, first.fact.date_column
 
 
+def notes_of(table: str) -> str:
+    """The temp table of (scope, date) a write added, moved or removed in `table`, which its
+    neighbours share."""
+    return f"layout_changed_{table}"
+
+
 def rows_beside(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -> bool:
     """Whether the sequences of an import's rows hold rows from elsewhere (other imports, or
     rows without lineage) whose neighbours the import's can have changed: if not, the
@@ -311,7 +312,7 @@ def note_changed(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str, p
     """Remember rows of `table` (rows_sql selects their scope and date columns, by name) that
     a write is adding, moving or removing, old and new places alike, for refresh_neighbours
     in the same transaction."""
-    notes = NEIGHBOURS_OF[table][0].notes
+    notes = notes_of(table)
     scope, date = scope_of(table)
     cursor.execute(f"create temp table if not exists {notes} (scope varchar, changed_at timestamp)")
     cursor.execute(
@@ -331,7 +332,7 @@ def refresh_neighbours(cursor: duckdb.DuckDBPyConnection, changed_only: bool = F
     for table, neighbours in NEIGHBOURS_OF.items():
         since = None
         if changed_only:
-            since = _take_notes(cursor, neighbours[0].notes)
+            since = _take_notes(cursor, notes_of(table))
             if since is None:
                 continue
         changed += sum(_refresh_neighbour(cursor, neighbour, changed_only, since) for neighbour in neighbours)
@@ -340,7 +341,7 @@ def refresh_neighbours(cursor: duckdb.DuckDBPyConnection, changed_only: bool = F
     return changed
 
 
-def _take_notes(cursor: duckdb.DuckDBPyConnection, notes: str):
+def _take_notes(cursor: duckdb.DuckDBPyConnection, notes: str) -> dt.datetime | None:
     """The noted scopes into layout_changed_scopes, the notes dropped; returns the earliest
     change, or None when nothing was noted."""
     found = cursor.execute(
@@ -355,7 +356,9 @@ def _take_notes(cursor: duckdb.DuckDBPyConnection, notes: str):
     return since
 
 
-def _refresh_neighbour(cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, changed_only: bool, since) -> int:
+def _refresh_neighbour(
+    cursor: duckdb.DuckDBPyConnection, neighbour: Neighbour, changed_only: bool, since: dt.datetime | None
+) -> int:
     table, column, key = neighbour.table, neighbour.column, neighbour.fact.key
     date, counted = neighbour.fact.date_column, neighbour.counted_of()
     scope, params = "", {}
