@@ -60,6 +60,15 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], delimiter: str = ","
     return path
 
 
+def imported(store: Store, tmp_path: Path, kind: str, header: list[str], rows, name: str) -> int:
+    """Import rows under header as a CSV export of `kind`; returns the import id (it must load)."""
+    from cxdata.ingest import import_file
+
+    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), kind)
+    assert report.outcome == "loaded", report.message
+    return report.import_id
+
+
 def write_xlsx(path: Path, rows: Sequence[Sequence[object]], extra_sheet: bool = False) -> Path:
     import openpyxl
 

@@ -13,7 +13,7 @@ import pytest
 from cxdata import layout
 from cxdata.ingest import import_file, undo_import
 from cxdata.store import Store, latest_schema_version
-from tests.test_ingest_helpers import module_store, store, store_fingerprint, write_csv  # noqa: F401
+from tests.test_ingest_helpers import imported, module_store, store, store_fingerprint, write_csv  # noqa: F401
 
 
 IN_STEP = {
@@ -218,20 +218,32 @@ def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp
     assert layout.stale_rows(store.cursor())["response_ratings"] == 0
 
 
-def expected_next_answers(store: Store) -> dict[str, dt.datetime | None]:
-    """Each answer's next NPS answer by the same customer, computed here in Python: answers
-    ordered by responded_at, then response_id; only answers with an NPS and a customer count."""
-    rows = store.query_rows("select response_id, customer_id, responded_at, nps from responses")
-    by_customer: dict[str, list[tuple]] = {}
-    for response_id, customer_id, responded_at, nps in rows:
-        if nps is not None and customer_id is not None:
-            by_customer.setdefault(customer_id, []).append((responded_at, response_id))
+def neighbours_in_python(rows: list[tuple], following: bool) -> dict[str, dt.datetime | None]:
+    """Each row's neighbour in its sequence, computed here in Python, the reference for a
+    layout.Neighbour column. rows are (key, sequence, at, counted): rows of one sequence are
+    ordered by at, then key; a row that is not counted has no place in any and no neighbour."""
+    sequences: dict[object, list[tuple]] = {}
+    for key, sequence, at, counted in rows:
+        if counted:
+            sequences.setdefault(sequence, []).append((at, key))
     expected = {row[0]: None for row in rows}
-    for answers in by_customer.values():
-        answers.sort()
-        for (_, response_id), (next_at, _) in zip(answers, answers[1:]):
-            expected[response_id] = next_at
+    for members in sequences.values():
+        members.sort()
+        for (earlier_at, earlier), (later_at, later) in zip(members, members[1:]):
+            if following:
+                expected[earlier] = later_at
+            else:
+                expected[later] = earlier_at
     return expected
+
+
+def expected_next_answers(store: Store) -> dict[str, dt.datetime | None]:
+    """Each answer's next NPS answer by the same customer: only answers with an NPS and a
+    customer count."""
+    rows = store.query_rows(
+        "select response_id, customer_id, responded_at, nps is not null and customer_id is not null from responses"
+    )
+    return neighbours_in_python(rows, following=True)
 
 
 def stored_next_answers(store: Store) -> dict[str, dt.datetime | None]:
@@ -239,10 +251,7 @@ def stored_next_answers(store: Store) -> dict[str, dt.datetime | None]:
 
 
 def import_answers(store: Store, tmp_path, rows, name: str) -> int:
-    path = write_csv(tmp_path / name, [["response_id", "customer_id", "responded_at", "nps"], *rows])
-    report = import_file(store, path, "survey")
-    assert report.outcome == "loaded", report.message
-    return report.import_id
+    return imported(store, tmp_path, "survey", ["response_id", "customer_id", "responded_at", "nps"], rows, name)
 
 
 def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_undo(store, tmp_path):
@@ -277,29 +286,21 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
 
 
 def expected_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
-    """Each event's previous visit of its journey to its touchpoint, computed here in Python:
-    events ordered by occurred_at, then event_id."""
-    rows = store.query_rows("select event_id, journey_id, touchpoint, occurred_at from journey_events")
-    visits: dict[tuple, list[tuple]] = {}
-    for event_id, journey_id, touchpoint, occurred_at in rows:
-        visits.setdefault((journey_id, touchpoint), []).append((occurred_at, event_id))
-    expected = {row[0]: None for row in rows}
-    for events in visits.values():
-        events.sort()
-        for (previous_at, _), (_, event_id) in zip(events, events[1:]):
-            expected[event_id] = previous_at
-    return expected
+    """Each event's previous visit of its journey to its touchpoint."""
+    rows = store.query_rows("select event_id, (journey_id, touchpoint), occurred_at, true from journey_events")
+    return neighbours_in_python(rows, following=False)
 
 
 def stored_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
     return dict(store.query_rows("select event_id, previous_visit_at from journey_events"))
 
 
+# a journey export's columns, the outcome last
+JOURNEY_HEADER = ["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint", "outcome"]
+
+
 def import_events(store: Store, tmp_path, rows, name: str) -> int:
-    path = write_csv(tmp_path / name, [["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint"], *rows])
-    report = import_file(store, path, "journey")
-    assert report.outcome == "loaded", report.message
-    return report.import_id
+    return imported(store, tmp_path, "journey", JOURNEY_HEADER[:-1], rows, name)
 
 
 def test_each_event_knows_its_journeys_previous_visit_through_imports_moves_undo_and_erasure(store, tmp_path):
@@ -348,19 +349,11 @@ def test_each_event_knows_its_journeys_previous_visit_through_imports_moves_undo
 
 
 def expected_next_abandonments(store: Store) -> dict[str, dt.datetime | None]:
-    """Each abandoned event's next abandoned event of its journey, computed here in Python
-    (events ordered by occurred_at, then event_id); every other event has none."""
-    rows = store.query_rows("select event_id, journey_id, occurred_at, outcome from journey_events")
-    abandoned: dict[str, list[tuple]] = {}
-    for event_id, journey_id, occurred_at, outcome in rows:
-        if outcome == "abandoned":
-            abandoned.setdefault(journey_id, []).append((occurred_at, event_id))
-    expected = {row[0]: None for row in rows}
-    for events in abandoned.values():
-        events.sort()
-        for (_, event_id), (next_at, _) in zip(events, events[1:]):
-            expected[event_id] = next_at
-    return expected
+    """Each abandoned event's next abandoned event of its journey; every other event has none."""
+    rows = store.query_rows(
+        "select event_id, journey_id, occurred_at, coalesce(outcome = 'abandoned', false) from journey_events"
+    )
+    return neighbours_in_python(rows, following=True)
 
 
 def stored_next_abandonments(store: Store) -> dict[str, dt.datetime | None]:
@@ -368,10 +361,7 @@ def stored_next_abandonments(store: Store) -> dict[str, dt.datetime | None]:
 
 
 def import_outcomes(store: Store, tmp_path, rows, name: str) -> int:
-    header = ["event_id", "journey_id", "customer_id", "occurred_at", "stage", "touchpoint", "outcome"]
-    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), "journey")
-    assert report.outcome == "loaded", report.message
-    return report.import_id
+    return imported(store, tmp_path, "journey", JOURNEY_HEADER, rows, name)
 
 
 def test_each_abandoned_event_knows_its_journeys_next_abandonment_through_imports_undo_and_erasure(store, tmp_path):

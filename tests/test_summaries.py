@@ -9,9 +9,9 @@ import datetime as dt
 from collections import Counter
 
 from cxdata import privacy
-from cxdata.ingest import import_file, undo_import
+from cxdata.ingest import undo_import
 from cxdata.store import Store
-from tests.test_ingest_helpers import module_store, store, write_csv  # noqa: F401
+from tests.test_ingest_helpers import imported, module_store, store  # noqa: F401
 
 COUNTS = ("answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits")
 
@@ -45,12 +45,6 @@ def stored(store: Store) -> dict[tuple, tuple]:
 ANSWERS = ["response_id", "customer_id", "responded_at", "channel", "touchpoint", "nps", "csat", "ces"]
 TICKETS = ["ticket_id", "customer_id", "created_at", "status", "category"]
 CUSTOMERS = ["customer_id", "segment", "region"]
-
-
-def imported(store: Store, tmp_path, kind: str, header: list[str], rows, name: str) -> int:
-    report = import_file(store, write_csv(tmp_path / name, [header, *rows]), kind)
-    assert report.outcome == "loaded", report.message
-    return report.import_id
 
 
 def import_answers(store: Store, tmp_path, rows, name: str) -> int:
