@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from cxdata.bench import compare, floor, importing, peer, script, stores
 from cxdata.bench.pages import Page
-from cxdata.bench.timing import Samples, ratio, rounded, summary, timed
+from cxdata.bench.timing import Samples, ratio, rounded, summary, timed, within
 from cxdata.bench.views import View, bench_views
 from cxdata.filters import DEFAULT_MIN_N
 from cxdata.store import Store
@@ -254,7 +254,10 @@ class Run:
         if temperature == "warm" and item["ours_ms"] is not None:
             item["targets"] = {
                 "warm_within_300_ms": item["ours_ms"] <= WARM_MAX_MS,
-                "within_2x_floor": item["ours_over_floor"] is not None and item["ours_over_floor"] <= WARM_MAX_OVER_FLOOR,
+                # judged against the floor that reads the columns (floor.py): the counts floor is answered
+                # from statistics and shown beside it for comparison
+                "within_2x_floor": within(item["ours_over_floor_values"], WARM_MAX_OVER_FLOOR),
+                "within_2x_counts_floor": within(item["ours_over_floor"], WARM_MAX_OVER_FLOOR),
                 "3x_faster_than_peer": item["peer_over_ours"] is not None and item["peer_over_ours"] >= PEER_MIN_SPEEDUP,
             }
         return item

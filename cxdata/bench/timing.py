@@ -62,3 +62,8 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or denominator <= 0:
         return None
     return round(numerator / denominator, 2)
+
+
+def within(measured_ratio: float | None, limit: float) -> bool:
+    """Whether a ratio is at most the limit; one that could not be measured meets nothing."""
+    return measured_ratio is not None and measured_ratio <= limit
