@@ -3,7 +3,7 @@
 -- then comes back to a touchpoint
 insert into journey_events (
     event_id, journey_id, customer_id, occurred_at, stage, touchpoint, channel, emotion, outcome, import_id,
-    fact_segment, fact_region, previous_visit_at
+    fact_segment, fact_region, previous_visit_at, next_visit_at
 )
 with
 
@@ -159,12 +159,15 @@ final as (
 )
 
 -- stored with the segment and region that apply (cxdata/layout.py), in date order, each second
--- visit with its first (previous_visit_at)
+-- visit with its first (previous_visit_at) and each first with its second (next_visit_at)
 select
     facts.* exclude (previous_visit_at),
     customers.segment as fact_segment,
     customers.region as fact_region,
     facts.previous_visit_at,
+    lead(facts.occurred_at) over (
+        partition by facts.journey_id, facts.touchpoint order by facts.occurred_at, facts.event_id
+    ) as next_visit_at,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.occurred_at;

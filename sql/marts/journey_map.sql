@@ -22,7 +22,9 @@ touchpoints as (
 grouped_events as not materialized (
     select
         journey_id,
+        event_id,
         touchpoint,
+        channel,
         case split_by
             when 'segment' then coalesce(segment, 'unknown')
             when 'channel' then coalesce(channel, 'unknown')
@@ -32,6 +34,8 @@ grouped_events as not materialized (
         stage,
         occurred_at,
         outcome,
+        previous_visit_at,
+        next_visit_at,
     from events
 ),
 
@@ -82,33 +86,38 @@ unlisted_stages as (
     group by grouped_events.compared_group, grouped_events.touchpoint
 ),
 
--- Under a filter or a split, the events whose journey matters are read once, for both uses below:
--- those whose journey came back to their touchpoint inside the window (came_back) and the abandoned
--- ones (abandonments). Fetching journey ids costs about as much for the few events a filter keeps
--- as for every event of the row groups read, so one read serves both: about 12 ms less for the
--- filtered map at 10M answers, although the either-or condition is tested after the read, not in it
-identified_events as materialized (
-    select journey_id, touchpoint, channel, occurred_at, event_id, outcome, previous_visit_at
-    from events
-    where (previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp) or outcome = 'abandoned')
-      and (segments is not null or channels is not null or regions is not null or split_by in ('segment', 'channel'))
-),
-
 -- abandonment is over journeys: a journey that comes back to a touchpoint passes it once. Rather
 -- than group every (touchpoint, journey) pair, the events are counted and the comebacks taken off.
--- An event that comes back inside the window has its journey's previous visit to the touchpoint
--- inside it too (previous_visit_at, cxdata/layout.py). With no filter but dates and no split,
--- every event of the window is counted, so an event whose previous visit falls inside the window
--- is a comeback: counted with the emotion (felt), no grouping. A filter or a split can leave the
--- previous visit out (another channel) or put it in another group, so then the events of a journey
--- at a touchpoint it came back to are grouped, and the exact count below finds no comeback where
--- the earlier visit is not counted. came_back is materialised: planned inline, the window's events
--- were hashed to probe the few that came back (2x slower under a segment and channel filter at 10M
--- answers)
-came_back as materialized (
-    select distinct journey_id, touchpoint
-    from identified_events
-    where previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)
+-- Each event stores its journey's previous and next visit to the touchpoint (previous_visit_at,
+-- next_visit_at: cxdata/layout.py). With no filter but dates and no split, every event of the
+-- window is counted, so an event whose previous visit falls inside the window is a comeback:
+-- counted with the emotion (felt), no grouping. A filter or a split can leave the previous visit
+-- out (another channel) or put it in another group, so then the events of a journey at a
+-- touchpoint are grouped, but only those with another visit inside the window: of a journey with
+-- two or more counted events at a touchpoint, each has its previous or its next visit between the
+-- first and the last of them, so none is missed, and one with no other visit inside the window is
+-- counted once without grouping. These events and the abandoned ones (abandonments, below) are
+-- the only ones whose journey id is fetched, once for both: fetching a text id costs about as
+-- much for the few events a filter keeps as for every event of the row groups read.
+identified_events as materialized (
+    select
+        journey_id,
+        event_id,
+        touchpoint,
+        channel,
+        compared_group,
+        occurred_at,
+        outcome,
+        coalesce(previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp), false)
+            or coalesce(next_visit_at < coalesce(date_to::date + interval 1 day, 'infinity'::timestamp), false)
+            as visited_again,
+    from grouped_events
+    where (
+        previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)
+        or next_visit_at < coalesce(date_to::date + interval 1 day, 'infinity'::timestamp)
+        or outcome = 'abandoned'
+    )
+      and (segments is not null or channels is not null or regions is not null or split_by in ('segment', 'channel'))
 ),
 
 comebacks as (
@@ -119,13 +128,11 @@ comebacks as (
     union all
     select
         compared_group,
-        grouped_events.touchpoint,
+        touchpoint,
         count(*) - 1 as comebacks,
-    from grouped_events
-    semi join came_back
-        on came_back.journey_id = grouped_events.journey_id
-        and came_back.touchpoint = grouped_events.touchpoint
-    group by grouped_events.journey_id, compared_group, grouped_events.touchpoint
+    from identified_events
+    where visited_again
+    group by journey_id, compared_group, touchpoint
     having count(*) > 1
 ),
 
