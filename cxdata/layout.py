@@ -199,7 +199,7 @@ def note_undone(cursor: duckdb.DuckDBPyConnection, table: str, keys_sql: str) ->
         cursor.execute(f"insert into {UNDONE_ROWS} select $table, key from ({keys_sql})", {"table": table})
 
 
-# -- neighbours: next_nps_at, previous_visit_at, next_abandoned_at and their others ----------
+# -- neighbours: next_nps_at, previous_visit_at, next_abandoned_at, next_visit_at ------------
 @dataclasses.dataclass(frozen=True)
 class Neighbour:
     """A stored column holding, for each row of a fact table, when the row next to it in its
@@ -264,12 +264,8 @@ NEIGHBOURS = (
         "journey_events", "next_abandoned_at", ("journey_id",), following=True,
         counted="{a}outcome = 'abandoned'", counted_reads=("outcome",),
     ),
-    # the other side of next_nps_at and previous_visit_at: with both, a row whose sequence has no
-    # other row inside a period is known from the row itself (sql/schema/014_second_neighbours.sql)
-    Neighbour(
-        "responses", "previous_nps_at", ("customer_id",), following=False,
-        counted="{a}nps is not null and {a}customer_id is not null", counted_reads=("nps", "customer_id"),
-    ),
+    # when the same journey next came to the same touchpoint: under a filter, only events with a
+    # visit before or after inside the window can be comebacks (sql/schema/014_journey_next_visits.sql)
     Neighbour("journey_events", "next_visit_at", ("journey_id", "touchpoint"), following=True),
 )
 # per table, its neighbours: a write notes the rows it touched once per table, by the scope

@@ -18,7 +18,7 @@ from tests.test_ingest_helpers import imported, module_store, store, store_finge
 
 IN_STEP = {
     "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "previous_visit_at": 0,
-    "next_abandoned_at": 0, "previous_nps_at": 0, "next_visit_at": 0,
+    "next_abandoned_at": 0, "next_visit_at": 0,
     "response_day_counts": 0, "answer_ticket_pairs": 0,
 }
 
@@ -185,20 +185,19 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
         )
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
         assert layout.stale_rows(store.cursor()) == {
-            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "previous_nps_at": 1, "response_day_counts": 2,
-            "answer_ticket_pairs": 1,
+            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "response_day_counts": 2, "answer_ticket_pairs": 1,
         }
-        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at, previous_nps_at) from responses order by response_id")
+        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id")
 
     assert cli.main(["--db", path, "optimize"]) == 0
-    assert "corrected on 5 rows" in capsys.readouterr().out
+    assert "corrected on 4 rows" in capsys.readouterr().out
 
     with Store(path) as store:
         assert layout.stale_rows(store.cursor()) == IN_STEP
         assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
             ("R1", "SMB"), ("R2", "SMB"),
         ]
-        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at, previous_nps_at) from responses order by response_id") == values
+        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id") == values
 
 
 def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp_path):
@@ -251,17 +250,6 @@ def stored_next_answers(store: Store) -> dict[str, dt.datetime | None]:
     return dict(store.query_rows("select response_id, next_nps_at from responses"))
 
 
-def previous_answers_in_step(store: Store) -> bool:
-    """Whether each answer's stored previous NPS answer by the same customer (previous_nps_at)
-    is the one computed here."""
-    rows = store.query_rows(
-        "select response_id, customer_id, responded_at, nps is not null and customer_id is not null from responses"
-    )
-    return dict(store.query_rows("select response_id, previous_nps_at from responses")) == neighbours_in_python(
-        rows, following=False
-    )
-
-
 def import_answers(store: Store, tmp_path, rows, name: str) -> int:
     return imported(store, tmp_path, "survey", ["response_id", "customer_id", "responded_at", "nps"], rows, name)
 
@@ -274,8 +262,6 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
     ], "first.csv")
     assert stored_next_answers(store) == expected_next_answers(store)
     assert stored_next_answers(store)["A1"] == dt.datetime(2025, 3, 5, 10)
-    assert previous_answers_in_step(store)
-    assert store.query_rows("select previous_nps_at from responses where response_id = 'A2'") == [(dt.datetime(2025, 3, 1, 10),)]
 
     # a back-dated answer falls between two stored ones; two in the same moment go by id
     back_dated = import_answers(store, tmp_path, [
@@ -283,11 +269,6 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
     ], "back.csv")
     assert stored_next_answers(store) == expected_next_answers(store)
     assert stored_next_answers(store)["A1"] == stored_next_answers(store)["B0"] == dt.datetime(2025, 3, 3, 10)
-    assert previous_answers_in_step(store)
-    # B1 follows B0 at the same moment (by id), and A2 now follows B1
-    assert dict(store.query_rows("select response_id, previous_nps_at from responses where response_id in ('B1', 'A2')")) == {
-        "B1": dt.datetime(2025, 3, 3, 10), "A2": dt.datetime(2025, 3, 3, 10),
-    }
 
     # re-sent rows move one answer to another customer and another past it
     moved = import_answers(store, tmp_path, [
@@ -297,12 +278,10 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
     assert stored_next_answers(store)["B2"] == dt.datetime(2025, 3, 6, 10)
     assert stored_next_answers(store)["A2"] == dt.datetime(2025, 3, 7, 10)
     assert stored_next_answers(store)["B1"] is None
-    assert previous_answers_in_step(store)
 
     for import_id in (moved, back_dated, first):
         undo_import(store, import_id)
         assert stored_next_answers(store) == expected_next_answers(store)
-        assert previous_answers_in_step(store)
         assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
@@ -484,7 +463,7 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
 
     with Store(path) as migrated:
         assert migrated.query_rows(
-            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at, previous_nps_at) "
+            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) "
             "from responses order by response_id"
         ) == kept
         assert migrated.query_rows(
@@ -523,7 +502,7 @@ def test_migrating_a_version_twelve_store_gives_abandoned_events_their_next_aban
         assert layout.stale_rows(migrated.cursor()) == IN_STEP
 
 
-def test_migrating_a_version_thirteen_store_gives_events_their_next_visit_and_answers_their_previous(tmp_path):
+def test_migrating_a_version_thirteen_store_gives_events_their_next_visit(tmp_path):
     path = str(tmp_path / "v13.duckdb")
     with Store(path, migrate_to=13) as old:
         old._con.execute(
@@ -532,29 +511,17 @@ def test_migrating_a_version_thirteen_store_gives_events_their_next_visit_and_an
             "('same moment', 'J1', '2025-05-01', 'service', 'Support'), ('other', 'J1', '2025-02-01', 'service', 'Billing'), "
             "('elsewhere', 'J2', '2025-03-01', 'service', 'Support')"
         )
-        old._con.execute(
-            "insert into responses (response_id, customer_id, responded_at, nps) values "
-            "('R1', 'C1', '2025-01-01', 9), ('R2', 'C1', '2025-02-01', 3), ('R0', 'C1', '2025-02-01', 5), "
-            "('no score', 'C1', '2025-01-15', null), ('anonymous', null, '2025-01-20', 7), ('R3', 'C2', '2025-03-01', 8)"
-        )
-        kept_events = old.query_rows("select * from journey_events order by event_id")
-        kept_answers = old.query_rows("select * from responses order by response_id")
+        kept = old.query_rows("select * from journey_events order by event_id")
 
     with Store(path) as migrated:
-        assert migrated.query_rows("select * exclude (next_visit_at) from journey_events order by event_id") == kept_events
-        assert migrated.query_rows("select * exclude (previous_nps_at) from responses order by response_id") == kept_answers
-        # in the order "latest" means: time, then the greater id
+        assert migrated.query_rows("select * exclude (next_visit_at) from journey_events order by event_id") == kept
+        # in the order "latest" means: time, then the greater event id
         assert dict(migrated.query_rows("select event_id, next_visit_at from journey_events")) == {
             "first": dt.datetime(2025, 5, 1), "again": dt.datetime(2025, 5, 1), "same moment": None,
             "other": None, "elsewhere": None,
         }
-        assert dict(migrated.query_rows("select response_id, previous_nps_at from responses")) == {
-            "R1": None, "R0": dt.datetime(2025, 1, 1), "R2": dt.datetime(2025, 2, 1),
-            "no score": None, "anonymous": None, "R3": None,
-        }
-        # (the rows were written around cxdata, so only the neighbours are the migration's to set)
-        stale = layout.stale_rows(migrated.cursor())
-        assert (stale["next_visit_at"], stale["previous_nps_at"]) == (0, 0)
+        # (the rows were written around cxdata: only next_visit_at is the migration's to set)
+        assert layout.stale_rows(migrated.cursor())["next_visit_at"] == 0
 
 
 def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):

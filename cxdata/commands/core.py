@@ -59,5 +59,5 @@ def run_optimize(args: argparse.Namespace, store: Store) -> int:
         day_rows, pairs = (cursor.execute(f"select count(*) from {table}").fetchall()[0][0] for table in (summaries.TABLE, summaries.PAIRS))
     store.checkpoint()
     tables = ", ".join(f"{table} {rows:,}" for table, rows in rewritten.items())
-    print(f"Derived columns (segment, region, customer revenue and churn, next and previous answer, previous and next visit, next abandonment) corrected on {changed:,} rows; survey counts recounted on {day_rows:,} day rows and {pairs:,} answers paired with tickets; rewritten in date order: {tables}.")
+    print(f"Derived columns (segment, region, customer revenue and churn, next answer, previous and next visit, next abandonment) corrected on {changed:,} rows; survey counts recounted on {day_rows:,} day rows and {pairs:,} answers paired with tickets; rewritten in date order: {tables}.")
     return 0

@@ -2,7 +2,7 @@
 insert into responses (
     response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region,
     nps, csat, ces, comment, language, import_id, fact_segment, fact_region,
-    fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at, previous_nps_at
+    fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at
 )
 with
 
@@ -276,8 +276,7 @@ final as (
         and comments.text_number = with_text_number.text_number
 )
 
--- stored with what the customer record says and each answer's next and previous one (cxdata/layout.py),
--- in date order
+-- stored with what the customer record says and each answer's next one (cxdata/layout.py), in date order
 select
     facts.*,
     coalesce(facts.segment, customers.segment) as fact_segment,
@@ -291,12 +290,6 @@ select
             order by facts.responded_at, facts.response_id
         )
     end as next_nps_at,
-    case when facts.nps is not null and facts.customer_id is not null then
-        lag(facts.responded_at) over (
-            partition by facts.customer_id, facts.nps is not null
-            order by facts.responded_at, facts.response_id
-        )
-    end as previous_nps_at,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.responded_at;
