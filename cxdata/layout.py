@@ -61,6 +61,8 @@ FACT_TABLES = (
         Derived("fact_customer_known", "(customers.customer_id is not null)"),
         Derived("fact_annual_revenue", "customers.annual_revenue"),
         Derived("fact_churned_on", "customers.churned_on"),
+        # the customer's number: grouping answers by customer reads it, not the text id
+        Derived("fact_customer_no", "customers.customer_no"),
     )),
     FactTable("tickets", "ticket_id", "created_at", CUSTOMER_DIMENSIONS),
     FactTable("journey_events", "event_id", "occurred_at", CUSTOMER_DIMENSIONS),
@@ -79,6 +81,12 @@ STALE_RATING_DATES = (
     "left join main.responses as responses on responses.response_id = ratings.response_id "
     "where ratings.responded_at is distinct from responses.responded_at"
 )
+
+
+# every customer has a number (sql/schema/015_customer_numbers.sql): the column's default gives
+# one to each customer written, undo puts back the one a version had
+UNNUMBERED_CUSTOMERS_REFRESH = "update customers set customer_no = nextval('customer_no_seq') where customer_no is null"
+UNNUMBERED_CUSTOMERS = "select count(*) from main.customers where customer_no is null"
 
 
 def derived_names(table: str) -> list[str]:
@@ -120,7 +128,8 @@ def refresh(
         scope, params = "and customers.import_id = $import_id", {"import_id": customers_of_import}
     elif only_noted:
         _create_undone_notes(cursor)
-    changed = 0
+    # a customer written around cxdata without a number gets one before its facts take it
+    changed = cursor.execute(UNNUMBERED_CUSTOMERS_REFRESH).fetchall()[0][0]
     for fact in FACT_TABLES:
         source = f"main.{fact.name}"
         if only_noted:
@@ -400,6 +409,7 @@ def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from main.{fact.name} as facts {customers_join()} where {_stale(fact)}"
         ).fetchall()[0][0]
     found["response_ratings"] = cursor.execute(STALE_RATING_DATES).fetchall()[0][0]
+    found["customer_no"] = cursor.execute(UNNUMBERED_CUSTOMERS).fetchall()[0][0]
     for neighbour in NEIGHBOURS:
         found[neighbour.column] = cursor.execute(
             f"select count(*) from (select {neighbour.column}, {neighbour.expression(neighbour.table)} as wanted "

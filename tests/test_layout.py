@@ -18,7 +18,7 @@ from tests.test_ingest_helpers import imported, module_store, store, store_finge
 
 IN_STEP = {
     "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "previous_visit_at": 0,
-    "next_abandoned_at": 0, "next_visit_at": 0,
+    "next_abandoned_at": 0, "next_visit_at": 0, "customer_no": 0,
     "response_day_counts": 0, "answer_ticket_pairs": 0,
 }
 
@@ -110,10 +110,64 @@ def test_a_reimported_answer_with_its_own_segment_overrides_its_customers(facts_
     assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
+def customer_numbers(store: Store) -> dict[str, int]:
+    return dict(store.query_rows("select customer_id, customer_no from customers"))
+
+
+def answer_numbers(store: Store) -> dict[str, int | None]:
+    return dict(store.query_rows("select response_id, fact_customer_no from responses"))
+
+
+def test_a_customer_keeps_its_number_through_reimport_and_undo_and_its_answers_carry_it(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    assert answer_numbers(store) == {"R1": None, "R2": None, "R3": None}
+    first = import_customers(store, tmp_path, [["C1", "SMB", "Österreich"], ["C2", "SMB", "Schweiz"]], "customers.csv")
+    numbers = customer_numbers(store)
+    assert None not in numbers.values() and len(set(numbers.values())) == 2
+    assert answer_numbers(store) == {"R1": numbers["C1"], "R2": numbers["C1"], "R3": None}
+
+    # a re-sent customer is updated in place and keeps its number; a new one gets a new number
+    second = import_customers(store, tmp_path, [["C1", "Consumer", "Österreich"], ["C3", "SMB", "Schweiz"]], "again.csv")
+    assert customer_numbers(store)["C1"] == numbers["C1"] and customer_numbers(store)["C2"] == numbers["C2"]
+    assert customer_numbers(store)["C3"] not in numbers.values()
+    undo_import(store, second)
+    assert customer_numbers(store) == numbers
+    assert answer_numbers(store)["R1"] == numbers["C1"]
+    undo_import(store, first)
+    assert customer_numbers(store) == {} and answer_numbers(store) == {"R1": None, "R2": None, "R3": None}
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
+def test_undo_numbers_a_customer_version_kept_before_customers_had_numbers(facts_of_c1, tmp_path):
+    store = facts_of_c1
+    import_customers(store, tmp_path, [["C1", "SMB", "Österreich"]], "customers.csv")
+    second = import_customers(store, tmp_path, [["C1", "Consumer", "Österreich"]], "again.csv")
+    # as a store from before migration 015 kept it: the replaced version without a number
+    store._con.execute(
+        "update import_replaced_rows set previous_row = json_object('customer_id', 'C1', 'segment', 'SMB', "
+        "'region', 'Österreich', 'import_id', previous_import_id) where import_id = ?", [second]
+    )
+    undo_import(store, second)
+    assert store.query_rows("select segment, customer_no is not null from customers") == [("SMB", True)]
+    assert answer_numbers(store)["R1"] == customer_numbers(store)["C1"]
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
 def test_an_import_appends_its_rows_in_the_files_order(facts_of_c1):
     # exports come sorted by date (one way or the other); optimize re-sorts after back-dated imports
     stored = [row[0] for row in facts_of_c1.query_rows("select response_id from responses order by rowid")]
     assert stored == ["R1", "R2", "R3"]
+
+
+def test_an_import_smaller_than_the_customers_table_is_appended_in_the_files_order_too(store, tmp_path):
+    # DuckDB builds a join on its smaller side: built on the file's rows, it wrote them in hash order
+    import_customers(store, tmp_path, [[f"C{number}", "SMB", "Schweiz"] for number in range(200)], "customers.csv")
+    answers = [[f"R{number:03}", f"C{number * 7 % 230}", f"2025-03-{number % 28 + 1:02} 10:00", str(number % 11)]
+               for number in reversed(range(60))]
+    import_answers(store, tmp_path, answers, "answers.csv")
+    assert [row[0] for row in store.query_rows("select response_id from responses order by rowid")] == [
+        answer[0] for answer in answers
+    ]
 
 
 def test_a_key_stored_twice_by_another_writer_refuses_the_import_and_changes_nothing(facts_of_c1, tmp_path):
@@ -179,25 +233,27 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
     with Store(path) as store:
         # another tool's own INSERTs: back-dated rows appended last, no stored segment
         store._con.execute("insert into customers (customer_id, segment, region) values ('C1', 'SMB', 'Schweiz')")
+        store._con.execute("insert into customers (customer_id, customer_no) values ('C9', null)")
         store._con.execute(
             "insert into responses (response_id, customer_id, responded_at, nps) values "
             "('R2', 'C1', '2025-02-01', 9), ('R1', 'C1', '2025-01-01', 3)"
         )
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
         assert layout.stale_rows(store.cursor()) == {
-            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "response_day_counts": 2, "answer_ticket_pairs": 1,
+            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "customer_no": 1, "response_day_counts": 2,
+            "answer_ticket_pairs": 1,
         }
-        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id")
+        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) from responses order by response_id")
 
     assert cli.main(["--db", path, "optimize"]) == 0
-    assert "corrected on 4 rows" in capsys.readouterr().out
+    assert "corrected on 5 rows" in capsys.readouterr().out
 
     with Store(path) as store:
         assert layout.stale_rows(store.cursor()) == IN_STEP
         assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
             ("R1", "SMB"), ("R2", "SMB"),
         ]
-        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) from responses order by response_id") == values
+        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) from responses order by response_id") == values
 
 
 def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp_path):
@@ -463,7 +519,7 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
 
     with Store(path) as migrated:
         assert migrated.query_rows(
-            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at) "
+            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) "
             "from responses order by response_id"
         ) == kept
         assert migrated.query_rows(

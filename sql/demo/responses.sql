@@ -2,7 +2,7 @@
 insert into responses (
     response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region,
     nps, csat, ces, comment, language, import_id, fact_segment, fact_region,
-    fact_customer_known, fact_annual_revenue, fact_churned_on, next_nps_at
+    fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at
 )
 with
 
@@ -284,6 +284,7 @@ select
     customers.customer_id is not null as fact_customer_known,
     customers.annual_revenue as fact_annual_revenue,
     customers.churned_on as fact_churned_on,
+    customers.customer_no as fact_customer_no,
     case when facts.nps is not null and facts.customer_id is not null then
         lead(facts.responded_at) over (
             partition by facts.customer_id, facts.nps is not null

@@ -96,7 +96,7 @@ response_periods as not materialized (
             windows.last_day
         ) as period_end,
         windows.last_day as window_end,
-        responses.customer_id,
+        responses.customer_no,
         responses.customer_known,
         responses.customer_annual_revenue,
         responses.customer_churned_on,
@@ -116,7 +116,7 @@ response_periods as not materialized (
         -1,
         windows.previous_last_day,
         windows.previous_last_day,
-        responses.customer_id,
+        responses.customer_no,
         responses.customer_known,
         responses.customer_annual_revenue,
         responses.customer_churned_on,
@@ -264,10 +264,12 @@ survey_counts as (
 -- under a segment, channel or region filter: the latest answer of each customer the filter lets
 -- through, for each period (an answer of a week or month is also one of the whole window beside
 -- them: unnested in the select list, as a lateral unnest was planned as a second read of the
--- answers). Only customers the customers table holds are read: an unknown one has no revenue.
+-- answers). Only customers the customers table holds are read: an unknown one has no revenue,
+-- and a known one is told apart by its number (customer_no), cheaper to read and group by than
+-- its text id (sql/schema/015_customer_numbers.sql).
 nps_memberships as (
     select
-        answers.customer_id,
+        answers.customer_no,
         answers.responded_at,
         answers.response_id,
         answers.nps_class,
@@ -282,7 +284,7 @@ nps_memberships as (
             else [{'period_no': answers.period_no, 'period_end': answers.period_end}]
         end) as membership,
     from response_periods as answers
-    where answers.nps is not null and answers.customer_id is not null and answers.customer_known
+    where answers.nps is not null and answers.customer_no is not null and answers.customer_known
       and (segments is not null or channels is not null or regions is not null)
 ),
 
@@ -293,7 +295,7 @@ nps_memberships as (
 memberships as materialized (
     select
         membership.period_no,
-        customer_id,
+        customer_no,
         responded_at,
         response_id,
         nps_class = 'detractor' as is_detractor,
@@ -307,20 +309,20 @@ memberships as materialized (
 latest_of_the_rest as (
     select
         period_no,
-        customer_id,
+        customer_no,
         arg_max(is_detractor, (responded_at, response_id)) as is_detractor,
         any_value(customer_annual_revenue) as customer_annual_revenue,
         any_value(still_customer) as still_customer,
     from memberships
     where not latest_of_all
-    group by period_no, customer_id
+    group by period_no, customer_no
 ),
 
 -- of the grouped customers, those whose latest answer of the period is inside the filter after all
 found_latest as (
-    select period_no, customer_id
+    select period_no, customer_no
     from memberships
-    semi join latest_of_the_rest using (period_no, customer_id)
+    semi join latest_of_the_rest using (period_no, customer_no)
     where memberships.latest_of_all
 ),
 
@@ -331,7 +333,7 @@ latest_nps_filtered as (
     union all
     select period_no, is_detractor, customer_annual_revenue, still_customer
     from latest_of_the_rest
-    anti join found_latest using (period_no, customer_id)
+    anti join found_latest using (period_no, customer_no)
 ),
 
 -- the filters are constants: only one of the two ways runs

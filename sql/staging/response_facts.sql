@@ -31,6 +31,7 @@ final as (
         responses.ces >= 5 as ces_easy,
         -- what the customer record says, and when the customer answered next (cxdata/layout.py)
         responses.fact_customer_known as customer_known,
+        responses.fact_customer_no as customer_no,
         responses.fact_annual_revenue as customer_annual_revenue,
         responses.fact_churned_on as customer_churned_on,
         responses.next_nps_at,
