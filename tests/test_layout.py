@@ -580,6 +580,30 @@ def test_migrating_a_version_thirteen_store_gives_events_their_next_visit(tmp_pa
         assert layout.stale_rows(migrated.cursor())["next_visit_at"] == 0
 
 
+def test_migrating_a_version_fourteen_store_numbers_customers_and_gives_answers_their_customers_number(tmp_path):
+    path = str(tmp_path / "v14.duckdb")
+    with Store(path, migrate_to=14) as old:
+        old._con.execute("insert into customers (customer_id, segment) values ('C1', 'SMB'), ('C2', 'Consumer')")
+        old._con.execute(
+            "insert into responses (response_id, customer_id, responded_at, nps) values "
+            "('R1', 'C1', '2025-01-01', 9), ('R2', 'C2', '2025-01-02', 3), ('R3', 'C1', '2025-01-03', 5), "
+            "('unknown', 'C9', '2025-01-04', 7), ('anonymous', null, '2025-01-05', 8)"
+        )
+        kept = old.query_rows("select * from responses order by response_id")
+
+    with Store(path) as migrated:
+        numbers = dict(migrated.query_rows("select customer_id, customer_no from customers"))
+        assert None not in numbers.values() and len(set(numbers.values())) == 2
+        assert migrated.query_rows("select * exclude (fact_customer_no) from responses order by response_id") == kept
+        assert dict(migrated.query_rows("select response_id, fact_customer_no from responses")) == {
+            "R1": numbers["C1"], "R2": numbers["C2"], "R3": numbers["C1"], "unknown": None, "anonymous": None,
+        }
+        # a customer written after the migration takes the next number
+        migrated._con.execute("insert into customers (customer_id) values ('C3')")
+        assert migrated.query_value("select customer_no from customers where customer_id = 'C3'") not in numbers.values()
+        assert layout.stale_rows(migrated.cursor())["customer_no"] == 0
+
+
 def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):
     path = str(tmp_path / "v8.duckdb")
     with Store(path, migrate_to=8) as old:
