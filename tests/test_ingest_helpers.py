@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import pytest
 
@@ -34,6 +35,20 @@ def store(module_store: Store) -> Store:
     with module_store.transaction() as cursor:
         for table in WRITTEN_TABLES:
             cursor.execute(f"delete from {table}")
+
+
+@contextlib.contextmanager
+def migrated(tmp_path: Path, version: int, *writes: str, kept: str = "") -> Iterator[tuple[Store, list[tuple]]]:
+    """A store made at schema `version`, given rows by `writes` (SQL written around cxdata, as an
+    older version's store holds them), then opened by this version, which migrates it; with the
+    rows `kept` selected before the migration."""
+    path = str(tmp_path / f"v{version}.duckdb")
+    with Store(path, migrate_to=version) as old:
+        for sql in writes:
+            old._con.execute(sql)
+        rows = old.query_rows(kept) if kept else []
+    with Store(path) as store:
+        yield store, rows
 
 
 def store_fingerprint(store: Store) -> dict[str, tuple]:

@@ -13,7 +13,7 @@ import pytest
 from cxdata import layout
 from cxdata.ingest import import_file, undo_import
 from cxdata.store import Store, latest_schema_version
-from tests.test_ingest_helpers import imported, module_store, store, store_fingerprint, write_csv  # noqa: F401
+from tests.test_ingest_helpers import imported, migrated, module_store, store, store_fingerprint, write_csv  # noqa: F401
 
 
 IN_STEP = {
@@ -186,44 +186,37 @@ def test_a_key_stored_twice_by_another_writer_refuses_the_import_and_changes_not
 
 
 def test_migrating_a_version_five_store_derives_segments_sorts_by_date_and_keeps_checks(tmp_path):
-    path = str(tmp_path / "v5.duckdb")
-    with Store(path, migrate_to=5) as old:
-        old._con.execute("insert into customers (customer_id, segment, region) values ('C1', 'SMB', 'Schweiz')")
-        old._con.execute(
-            "insert into responses (response_id, customer_id, responded_at, segment, nps) values "
-            "('late', 'C1', '2025-05-01', null, 9), ('early', 'C1', '2025-01-01', 'Enterprise', 3), "
-            "('anonymous', null, '2025-03-01', null, 7)"
-        )
-        old._con.execute(
-            "insert into tickets (ticket_id, customer_id, created_at) values "
-            "('T2', 'C1', '2025-02-01'), ('T1', null, '2025-01-01')"
-        )
-        old._con.execute(
-            "insert into journey_events (event_id, journey_id, customer_id, occurred_at, stage, touchpoint) values "
-            "('E2', 'J', 'C1', '2025-02-01', 'purchase', 'Payment'), ('E1', 'J', 'C1', '2025-01-01', 'purchase', 'Ad')"
-        )
-        old._con.execute("insert into response_ratings values ('late', 'Speed', 4, 1, 5)")
-        kept = old.query_rows("select response_id, customer_id, responded_at, segment, nps from responses order by 1")
-
-    with Store(path) as migrated:
-        assert migrated.schema_version() == latest_schema_version()
-        assert migrated.query_rows("select response_id, customer_id, responded_at, segment, nps from responses order by 1") == kept
-        assert migrated.query_rows("select response_id, fact_segment, fact_region from responses order by rowid") == [
+    with migrated(
+        tmp_path, 5,
+        "insert into customers (customer_id, segment, region) values ('C1', 'SMB', 'Schweiz')",
+        "insert into responses (response_id, customer_id, responded_at, segment, nps) values "
+        "('late', 'C1', '2025-05-01', null, 9), ('early', 'C1', '2025-01-01', 'Enterprise', 3), "
+        "('anonymous', null, '2025-03-01', null, 7)",
+        "insert into tickets (ticket_id, customer_id, created_at) values "
+        "('T2', 'C1', '2025-02-01'), ('T1', null, '2025-01-01')",
+        "insert into journey_events (event_id, journey_id, customer_id, occurred_at, stage, touchpoint) values "
+        "('E2', 'J', 'C1', '2025-02-01', 'purchase', 'Payment'), ('E1', 'J', 'C1', '2025-01-01', 'purchase', 'Ad')",
+        "insert into response_ratings values ('late', 'Speed', 4, 1, 5)",
+        kept="select response_id, customer_id, responded_at, segment, nps from responses order by 1",
+    ) as (store, kept):
+        assert store.schema_version() == latest_schema_version()
+        assert store.query_rows("select response_id, customer_id, responded_at, segment, nps from responses order by 1") == kept
+        assert store.query_rows("select response_id, fact_segment, fact_region from responses order by rowid") == [
             ("early", "Enterprise", "Schweiz"), ("anonymous", None, None), ("late", "SMB", "Schweiz"),
         ]
-        assert migrated.query_rows("select ticket_id, fact_segment from tickets order by rowid") == [("T1", None), ("T2", "SMB")]
-        assert migrated.query_rows("select event_id from journey_events order by rowid") == [("E1",), ("E2",)]
-        assert migrated.query_rows("select * from response_ratings") == [
+        assert store.query_rows("select ticket_id, fact_segment from tickets order by rowid") == [("T1", None), ("T2", "SMB")]
+        assert store.query_rows("select event_id from journey_events order by rowid") == [("E1",), ("E2",)]
+        assert store.query_rows("select * from response_ratings") == [
             ("late", "Speed", 4.0, 1.0, 5.0, dt.datetime(2025, 5, 1)),
         ]
-        keys = migrated.query_rows(
+        keys = store.query_rows(
             "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
             "and table_name in ('responses', 'response_ratings', 'tickets', 'journey_events')"
         )
         assert keys == []
         # the checks on the values stay
         with pytest.raises(Exception, match="CHECK constraint"):
-            migrated._con.execute("insert into responses (response_id, responded_at, nps) values ('bad', '2025-01-01', 11)")
+            store._con.execute("insert into responses (response_id, responded_at, nps) values ('bad', '2025-01-01', 11)")
 
 
 def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_order(tmp_path, capsys):
@@ -507,22 +500,19 @@ def test_answers_carry_their_customers_revenue_and_churn_date_as_the_customers_t
 
 
 def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_customer(tmp_path):
-    path = str(tmp_path / "v7.duckdb")
-    with Store(path, migrate_to=7) as old:
-        old._con.execute("insert into customers (customer_id, annual_revenue) values ('C1', 500)")
-        old._con.execute(
-            "insert into responses (response_id, customer_id, responded_at, nps) values "
-            "('late', 'C1', '2025-05-01', 9), ('early', 'C1', '2025-01-01', 3), "
-            "('no-nps', 'C1', '2025-02-01', null), ('anonymous', null, '2025-03-01', 7)"
-        )
-        kept = old.query_rows("select * from responses order by response_id")
-
-    with Store(path) as migrated:
-        assert migrated.query_rows(
+    with migrated(
+        tmp_path, 7,
+        "insert into customers (customer_id, annual_revenue) values ('C1', 500)",
+        "insert into responses (response_id, customer_id, responded_at, nps) values "
+        "('late', 'C1', '2025-05-01', 9), ('early', 'C1', '2025-01-01', 3), "
+        "('no-nps', 'C1', '2025-02-01', null), ('anonymous', null, '2025-03-01', 7)",
+        kept="select * from responses order by response_id",
+    ) as (store, kept):
+        assert store.query_rows(
             "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) "
             "from responses order by response_id"
         ) == kept
-        assert migrated.query_rows(
+        assert store.query_rows(
             "select response_id, fact_customer_known, fact_annual_revenue, next_nps_at from responses order by rowid"
         ) == [
             ("early", True, Decimal("500.00"), dt.datetime(2025, 5, 1)),
@@ -530,95 +520,83 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
             ("anonymous", False, None, None),
             ("late", True, Decimal("500.00"), None),
         ]
-        assert layout.stale_rows(migrated.cursor()) == IN_STEP
+        assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
 def test_migrating_a_version_twelve_store_gives_abandoned_events_their_next_abandonment(tmp_path):
-    path = str(tmp_path / "v12.duckdb")
-    with Store(path, migrate_to=12) as old:
-        old._con.execute(
-            "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint, outcome) values "
-            "('left', 'J1', '2025-01-01', 'purchase', 'Checkout', 'abandoned'), "
-            "('back', 'J1', '2025-01-05', 'purchase', 'Payment', 'completed'), "
-            "('left again', 'J1', '2025-02-01', 'service', 'Support', 'abandoned'), "
-            "('same moment', 'J1', '2025-02-01', 'service', 'Billing', 'abandoned'), "
-            "('other', 'J2', '2025-01-03', 'purchase', 'Checkout', 'abandoned')"
-        )
-        kept = old.query_rows("select * from journey_events order by event_id")
-
-    with Store(path) as migrated:
-        assert migrated.query_rows(
+    with migrated(
+        tmp_path, 12,
+        "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint, outcome) values "
+        "('left', 'J1', '2025-01-01', 'purchase', 'Checkout', 'abandoned'), "
+        "('back', 'J1', '2025-01-05', 'purchase', 'Payment', 'completed'), "
+        "('left again', 'J1', '2025-02-01', 'service', 'Support', 'abandoned'), "
+        "('same moment', 'J1', '2025-02-01', 'service', 'Billing', 'abandoned'), "
+        "('other', 'J2', '2025-01-03', 'purchase', 'Checkout', 'abandoned')",
+        kept="select * from journey_events order by event_id",
+    ) as (store, kept):
+        assert store.query_rows(
             "select * exclude (next_abandoned_at, next_visit_at) from journey_events order by event_id"
         ) == kept
         # the next abandonment of the same journey, in the order "latest" means (time, then event id)
-        assert dict(migrated.query_rows("select event_id, next_abandoned_at from journey_events")) == {
+        assert dict(store.query_rows("select event_id, next_abandoned_at from journey_events")) == {
             "left": dt.datetime(2025, 2, 1), "back": None, "left again": dt.datetime(2025, 2, 1),
             "same moment": None, "other": None,
         }
-        assert layout.stale_rows(migrated.cursor()) == IN_STEP
+        assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
 def test_migrating_a_version_thirteen_store_gives_events_their_next_visit(tmp_path):
-    path = str(tmp_path / "v13.duckdb")
-    with Store(path, migrate_to=13) as old:
-        old._con.execute(
-            "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint) values "
-            "('first', 'J1', '2025-01-01', 'service', 'Support'), ('again', 'J1', '2025-05-01', 'service', 'Support'), "
-            "('same moment', 'J1', '2025-05-01', 'service', 'Support'), ('other', 'J1', '2025-02-01', 'service', 'Billing'), "
-            "('elsewhere', 'J2', '2025-03-01', 'service', 'Support')"
-        )
-        kept = old.query_rows("select * from journey_events order by event_id")
-
-    with Store(path) as migrated:
-        assert migrated.query_rows("select * exclude (next_visit_at) from journey_events order by event_id") == kept
+    with migrated(
+        tmp_path, 13,
+        "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint) values "
+        "('first', 'J1', '2025-01-01', 'service', 'Support'), ('again', 'J1', '2025-05-01', 'service', 'Support'), "
+        "('same moment', 'J1', '2025-05-01', 'service', 'Support'), ('other', 'J1', '2025-02-01', 'service', 'Billing'), "
+        "('elsewhere', 'J2', '2025-03-01', 'service', 'Support')",
+        kept="select * from journey_events order by event_id",
+    ) as (store, kept):
+        assert store.query_rows("select * exclude (next_visit_at) from journey_events order by event_id") == kept
         # in the order "latest" means: time, then the greater event id
-        assert dict(migrated.query_rows("select event_id, next_visit_at from journey_events")) == {
+        assert dict(store.query_rows("select event_id, next_visit_at from journey_events")) == {
             "first": dt.datetime(2025, 5, 1), "again": dt.datetime(2025, 5, 1), "same moment": None,
             "other": None, "elsewhere": None,
         }
         # (the rows were written around cxdata: only next_visit_at is the migration's to set)
-        assert layout.stale_rows(migrated.cursor())["next_visit_at"] == 0
+        assert layout.stale_rows(store.cursor())["next_visit_at"] == 0
 
 
 def test_migrating_a_version_fourteen_store_numbers_customers_and_gives_answers_their_customers_number(tmp_path):
-    path = str(tmp_path / "v14.duckdb")
-    with Store(path, migrate_to=14) as old:
-        old._con.execute("insert into customers (customer_id, segment) values ('C1', 'SMB'), ('C2', 'Consumer')")
-        old._con.execute(
-            "insert into responses (response_id, customer_id, responded_at, nps) values "
-            "('R1', 'C1', '2025-01-01', 9), ('R2', 'C2', '2025-01-02', 3), ('R3', 'C1', '2025-01-03', 5), "
-            "('unknown', 'C9', '2025-01-04', 7), ('anonymous', null, '2025-01-05', 8)"
-        )
-        kept = old.query_rows("select * from responses order by response_id")
-
-    with Store(path) as migrated:
-        numbers = dict(migrated.query_rows("select customer_id, customer_no from customers"))
+    with migrated(
+        tmp_path, 14,
+        "insert into customers (customer_id, segment) values ('C1', 'SMB'), ('C2', 'Consumer')",
+        "insert into responses (response_id, customer_id, responded_at, nps) values "
+        "('R1', 'C1', '2025-01-01', 9), ('R2', 'C2', '2025-01-02', 3), ('R3', 'C1', '2025-01-03', 5), "
+        "('unknown', 'C9', '2025-01-04', 7), ('anonymous', null, '2025-01-05', 8)",
+        kept="select * from responses order by response_id",
+    ) as (store, kept):
+        numbers = dict(store.query_rows("select customer_id, customer_no from customers"))
         assert None not in numbers.values() and len(set(numbers.values())) == 2
-        assert migrated.query_rows("select * exclude (fact_customer_no) from responses order by response_id") == kept
-        assert dict(migrated.query_rows("select response_id, fact_customer_no from responses")) == {
+        assert store.query_rows("select * exclude (fact_customer_no) from responses order by response_id") == kept
+        assert dict(store.query_rows("select response_id, fact_customer_no from responses")) == {
             "R1": numbers["C1"], "R2": numbers["C2"], "R3": numbers["C1"], "unknown": None, "anonymous": None,
         }
         # a customer written after the migration takes the next number
-        migrated._con.execute("insert into customers (customer_id) values ('C3')")
-        assert migrated.query_value("select customer_no from customers where customer_id = 'C3'") not in numbers.values()
-        assert layout.stale_rows(migrated.cursor())["customer_no"] == 0
+        store._con.execute("insert into customers (customer_id) values ('C3')")
+        assert store.query_value("select customer_no from customers where customer_id = 'C3'") not in numbers.values()
+        assert layout.stale_rows(store.cursor())["customer_no"] == 0
 
 
 def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):
-    path = str(tmp_path / "v8.duckdb")
-    with Store(path, migrate_to=8) as old:
-        old._con.execute(
-            "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint) values "
-            "('again', 'J1', '2025-05-01', 'service', 'Support'), ('first', 'J1', '2025-01-01', 'service', 'Support'), "
-            "('other', 'J1', '2025-02-01', 'service', 'Billing'), ('elsewhere', 'J2', '2025-03-01', 'service', 'Support')"
-        )
-        kept = old.query_rows("select * from journey_events order by event_id")
-
-    with Store(path) as migrated:
-        assert migrated.query_rows(
+    with migrated(
+        tmp_path, 8,
+        "insert into journey_events (event_id, journey_id, occurred_at, stage, touchpoint) values "
+        "('again', 'J1', '2025-05-01', 'service', 'Support'), ('first', 'J1', '2025-01-01', 'service', 'Support'), "
+        "('other', 'J1', '2025-02-01', 'service', 'Billing'), ('elsewhere', 'J2', '2025-03-01', 'service', 'Support')",
+        kept="select * from journey_events order by event_id",
+    ) as (store, kept):
+        assert store.query_rows(
             "select * exclude (previous_visit_at, next_abandoned_at, next_visit_at) from journey_events order by event_id"
         ) == kept
-        assert migrated.query_rows("select event_id, previous_visit_at from journey_events order by rowid") == [
+        assert store.query_rows("select event_id, previous_visit_at from journey_events order by rowid") == [
             ("first", None), ("other", None), ("elsewhere", None), ("again", dt.datetime(2025, 1, 1)),
         ]
-        assert layout.stale_rows(migrated.cursor()) == IN_STEP
+        assert layout.stale_rows(store.cursor()) == IN_STEP
