@@ -1,6 +1,6 @@
 """The stored fact layout: each fact row carries what its customer record says about it, each
-answer when its customer answered next, and each journey event when its journey was last at
-the same touchpoint.
+answer when its customer answered next, and each journey event when its journey was last and
+next at the same touchpoint.
 
 `fact_segment` and `fact_region` on responses, tickets and journey events are what the
 filters and every segment or region split read (sql/staging/*_facts.sql), so that no page
@@ -9,18 +9,21 @@ date (`fact_customer_known`, `fact_annual_revenue`, `fact_churned_on`) and `next
 moment the same customer gave their next NPS answer: revenue at risk asks for each customer's
 latest answer of a period, which with these columns is a filter on the rows instead of a
 grouping of every answer by customer and a join to every customer (sql/marts/kpi_counts.sql).
-Journey events carry `previous_visit_at`: the journey map counts a journey that comes back to
-a touchpoint once, and with it only the journeys that came back inside the window are grouped;
-and abandoned events `next_abandoned_at`, when the same journey was next abandoned: a journey
-is abandoned where its latest abandoned event of the window is, which with it is a test of the
-row (sql/marts/journey_map.sql).
+Answers also carry their customer's number (`fact_customer_no`, `customers.customer_no`),
+which revenue at risk under a filter groups by in place of the text id. Journey events carry
+`previous_visit_at` and `next_visit_at`: the journey map counts a journey that comes back to a
+touchpoint once, and with them only the events with another visit inside the window are
+grouped; and abandoned events `next_abandoned_at`, when the same journey was next abandoned: a
+journey is abandoned where its latest abandoned event of the window is, which with it is a test
+of the row (sql/marts/journey_map.sql).
 
 They are derived data, and this module is the one place that derives them: a response's own
 segment and region override its customer's; tickets and journey events take their
 customer's. Whatever writes a fact row or a customer calls in here in the same transaction
 (the import, undo, the demo), so a reader never sees them out of step.
-sql/schema/006_fact_layout.sql, 008_answer_context.sql, 009_journey_visits.sql and
-013_journey_abandonments.sql explain why they exist.
+sql/schema/006_fact_layout.sql, 008_answer_context.sql, 009_journey_visits.sql,
+013_journey_abandonments.sql, 014_journey_next_visits.sql and 015_customer_numbers.sql explain
+why they exist.
 """
 
 from __future__ import annotations

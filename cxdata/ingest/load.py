@@ -254,7 +254,7 @@ def _in_file_order(cur: duckdb.DuckDBPyConnection, table: str) -> str:
     file into a store of 200k customers came out shuffled). Into a store without customers
     (by DuckDB's estimate, which counts deleted rows until they are cleaned up) the file is
     never built on, and is not sorted; otherwise it is sorted back by its row number (1M rows
-    import about 5 % slower; a setting that keeps the build side would be global to every query
+    import about 4 % slower; a setting that keeps the build side would be global to every query
     of the process)."""
     if table not in layout.BY_NAME:
         return ""
@@ -374,15 +374,10 @@ def _insert_lineage(cur: duckdb.DuckDBPyConnection, import_id: int, kind: str, l
 
 
 # -- undo -----------------------------------------------------------------------------
-def _restored_value(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
+def _restored_value(column: str, default: str | None) -> str:
     """What undo writes to a column of a version it puts back: the version's value, or where
     the version was kept before the column existed, the column's default (a customer kept
     before migration 015 gets a new customer_no: its facts are refreshed with it)."""
-    default = cur.execute(
-        "select column_default from information_schema.columns "
-        "where table_schema = 'main' and table_name = $table and column_name = $column",
-        {"table": table, "column": column},
-    ).fetchall()[0][0]
     return f"coalesce(version.{column}, {default})" if default is not None else f"version.{column}"
 
 
@@ -396,9 +391,10 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
     deleted, restored = {}, {}
     with store.transaction() as cur:
         for table, key in TABLES:
-            structure = json.dumps({name: type_ for name, type_ in cur.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]).fetchall()})
+            columns = cur.execute(
+                "select column_name, data_type, column_default from information_schema.columns "
+                "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]).fetchall()
+            structure = json.dumps({name: type_ for name, type_, _ in columns})
             cur.execute(
                 f"create temp table undo_keys as select {key}::varchar as key from {table} where import_id = $id",
                 {"id": import_id},
@@ -425,9 +421,9 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 ") where newest = 1",
                 {"table": table, "id": import_id},
             )
-            names = [name for name in json.loads(structure)]
             restored[table] = cur.execute(
-                f"insert into {table} ({', '.join(names)}) select {', '.join(_restored_value(cur, table, n) for n in names)} "
+                f"insert into {table} ({', '.join(name for name, _, _ in columns)}) "
+                f"select {', '.join(_restored_value(name, default) for name, _, default in columns)} "
                 "from (select json_transform(previous_row, $structure) as version from undo_restore)",
                 {"structure": structure},
             ).fetchall()[0][0]
