@@ -100,24 +100,23 @@ unlisted_stages as (
 -- the only ones whose journey id is fetched, once for both: fetching a text id costs about as
 -- much for the few events a filter keeps as for every event of the row groups read.
 identified_events as materialized (
-    select
-        journey_id,
-        event_id,
-        touchpoint,
-        channel,
-        compared_group,
-        occurred_at,
-        outcome,
-        coalesce(previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp), false)
-            or coalesce(next_visit_at < coalesce(date_to::date + interval 1 day, 'infinity'::timestamp), false)
-            as visited_again,
-    from grouped_events
-    where (
-        previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp)
-        or next_visit_at < coalesce(date_to::date + interval 1 day, 'infinity'::timestamp)
-        or outcome = 'abandoned'
+    select *
+    from (
+        select
+            journey_id,
+            event_id,
+            touchpoint,
+            channel,
+            compared_group,
+            occurred_at,
+            outcome,
+            coalesce(previous_visit_at >= coalesce(date_from::timestamp, '-infinity'::timestamp), false)
+                or coalesce(next_visit_at < coalesce(date_to::date + interval 1 day, 'infinity'::timestamp), false)
+                as visited_again,
+        from grouped_events
+        where segments is not null or channels is not null or regions is not null or split_by in ('segment', 'channel')
     )
-      and (segments is not null or channels is not null or regions is not null or split_by in ('segment', 'channel'))
+    where visited_again or outcome = 'abandoned'
 ),
 
 comebacks as (
