@@ -334,10 +334,14 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
         assert layout.stale_rows(store.cursor()) == IN_STEP
 
 
-def expected_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
-    """Each event's previous visit of its journey to its touchpoint."""
+def expected_visits(store: Store, following: bool) -> dict[str, dt.datetime | None]:
+    """Each event's previous (or next) visit of its journey to its touchpoint."""
     rows = store.query_rows("select event_id, (journey_id, touchpoint), occurred_at, true from journey_events")
-    return neighbours_in_python(rows, following=False)
+    return neighbours_in_python(rows, following=following)
+
+
+def expected_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
+    return expected_visits(store, following=False)
 
 
 def stored_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
@@ -347,9 +351,8 @@ def stored_previous_visits(store: Store) -> dict[str, dt.datetime | None]:
 def next_visits_in_step(store: Store) -> bool:
     """Whether each event's stored next visit of its journey to its touchpoint (next_visit_at)
     is the one computed here."""
-    rows = store.query_rows("select event_id, (journey_id, touchpoint), occurred_at, true from journey_events")
-    return dict(store.query_rows("select event_id, next_visit_at from journey_events")) == neighbours_in_python(
-        rows, following=True
+    return dict(store.query_rows("select event_id, next_visit_at from journey_events")) == expected_visits(
+        store, following=True
     )
 
 
