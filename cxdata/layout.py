@@ -403,9 +403,10 @@ def _refresh_neighbour(
 
 
 def stale_rows(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Per fact table, the rows whose stored derived columns are not what applies, the ratings
-    whose date is not their response's, and the answers whose next_nps_at is wrong (always
-    zero unless something wrote around this module; the tests check it)."""
+    """Per fact table, the rows whose stored derived columns are not what applies; the ratings
+    whose date is not their response's (response_ratings); the customers without a number
+    (customer_no); and per Neighbour column, the rows holding a wrong neighbour (always zero
+    unless something wrote around this module; the tests check it)."""
     found = {}
     for fact in FACT_TABLES:
         found[fact.name] = cursor.execute(
