@@ -211,7 +211,7 @@ def note_undone(cursor: duckdb.DuckDBPyConnection, table: str, keys_sql: str) ->
         cursor.execute(f"insert into {UNDONE_ROWS} select $table, key from ({keys_sql})", {"table": table})
 
 
-# -- neighbours: next_nps_at, previous_visit_at, next_abandoned_at, next_visit_at ------------
+# -- neighbours: next_nps_at, nps_moment_rank, previous_visit_at, next_abandoned_at, next_visit_at
 @dataclasses.dataclass(frozen=True)
 class Neighbour:
     """A stored column holding, for each row of a fact table, when the row next to it in its
@@ -260,12 +260,39 @@ class Neighbour:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class MomentRank(Neighbour):
+    """A stored column holding, for each row of a sequence, its place among the rows of the
+    sequence at the same moment, in key order (0 for the smallest key). With the date it orders
+    the sequence as "latest" does, in numbers: finding the latest of some of its rows reads no
+    text key. Kept like a Neighbour that looks back: a write looks again at every row of the
+    sequences it touched."""
+
+    following: bool = False
+
+    def expression(self, alias: str) -> str:
+        counted = self.counted_of(alias)
+        partition = ", ".join(f"{alias}.{column}" for column in (*self.partition, self.fact.date_column))
+        return (
+            f"case when {counted} then row_number() over (partition by {partition}, {counted} "
+            f"order by {alias}.{self.fact.key}) - 1 end"
+        )
+
+
+# the answers that have a place in their customer's sequence of NPS answers
+NPS_ANSWER = "{a}nps is not null and {a}customer_id is not null"
+
 NEIGHBOURS = (
     # the moment the same customer gave their next NPS answer: an answer is its customer's
     # latest of a period when this falls after it (sql/schema/008_answer_context.sql)
     Neighbour(
         "responses", "next_nps_at", ("customer_id",), following=True,
-        counted="{a}nps is not null and {a}customer_id is not null", counted_reads=("nps", "customer_id"),
+        counted=NPS_ANSWER, counted_reads=("nps", "customer_id"),
+    ),
+    # of the same customer's NPS answers at the same moment, the answer's place by id: revenue at
+    # risk under a filter breaks ties with it (sql/schema/016_answer_moment_ranks.sql)
+    MomentRank(
+        "responses", "nps_moment_rank", ("customer_id",), counted=NPS_ANSWER, counted_reads=("nps", "customer_id"),
     ),
     # when the same journey was last at the same touchpoint: an event is a comeback inside a
     # window when this falls inside it (sql/schema/009_journey_visits.sql)

@@ -17,8 +17,8 @@ from tests.test_ingest_helpers import imported, migrated, module_store, store, s
 
 
 IN_STEP = {
-    "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "previous_visit_at": 0,
-    "next_abandoned_at": 0, "next_visit_at": 0, "customer_no": 0,
+    "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "nps_moment_rank": 0,
+    "previous_visit_at": 0, "next_abandoned_at": 0, "next_visit_at": 0, "customer_no": 0,
     "response_day_counts": 0, "answer_ticket_pairs": 0,
 }
 
@@ -233,20 +233,20 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
         )
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
         assert layout.stale_rows(store.cursor()) == {
-            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "customer_no": 1, "response_day_counts": 2,
-            "answer_ticket_pairs": 1,
+            **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "nps_moment_rank": 2, "customer_no": 1,
+            "response_day_counts": 2, "answer_ticket_pairs": 1,
         }
-        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) from responses order by response_id")
+        values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at, nps_moment_rank) from responses order by response_id")
 
     assert cli.main(["--db", path, "optimize"]) == 0
-    assert "corrected on 5 rows" in capsys.readouterr().out
+    assert "corrected on 7 rows" in capsys.readouterr().out
 
     with Store(path) as store:
         assert layout.stale_rows(store.cursor()) == IN_STEP
         assert store.query_rows("select response_id, fact_segment from responses order by rowid") == [
             ("R1", "SMB"), ("R2", "SMB"),
         ]
-        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) from responses order by response_id") == values
+        assert store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at, nps_moment_rank) from responses order by response_id") == values
 
 
 def test_ratings_carry_their_responses_date_through_reimport_and_undo(store, tmp_path):
@@ -332,6 +332,62 @@ def test_each_answer_knows_its_customers_next_answer_through_imports_moves_and_u
         undo_import(store, import_id)
         assert stored_next_answers(store) == expected_next_answers(store)
         assert layout.stale_rows(store.cursor()) == IN_STEP
+
+
+def expected_moment_ranks(store: Store) -> dict[str, int | None]:
+    """Each NPS answer's place among its customer's NPS answers at the same moment, by id (0 the
+    smallest), computed here in Python; answers without an NPS or a customer have none."""
+    moments: dict[tuple, list[str]] = {}
+    expected = {}
+    for key, customer, at, counted in store.query_rows(
+        "select response_id, customer_id, responded_at, nps is not null and customer_id is not null from responses"
+    ):
+        expected[key] = None
+        if counted:
+            moments.setdefault((customer, at), []).append(key)
+    for keys in moments.values():
+        expected.update((key, place) for place, key in enumerate(sorted(keys)))
+    return expected
+
+
+def stored_moment_ranks(store: Store) -> dict[str, int | None]:
+    return dict(store.query_rows("select response_id, nps_moment_rank from responses"))
+
+
+def test_each_answer_knows_its_place_among_its_customers_answers_at_one_moment_through_imports_undo_and_erasure(
+    store, tmp_path,
+):
+    from cxdata.privacy import forget
+
+    first = import_answers(store, tmp_path, [
+        ["A2", "C1", "2025-03-01 10:00", "9"], ["A1", "C1", "2025-03-01 10:00", "3"], ["A3", "C2", "2025-03-01 10:00", "7"],
+        ["A4", "", "2025-03-01 10:00", "5"], ["A6", "C1", "2025-03-02 10:00", "8"],
+    ], "first.csv")
+    assert stored_moment_ranks(store) == expected_moment_ranks(store)
+    assert stored_moment_ranks(store) == {"A1": 0, "A2": 1, "A3": 0, "A4": None, "A6": 0}
+
+    # an answer with a smaller id joins the moment: the others move up one place
+    joined = import_answers(store, tmp_path, [["A0", "C1", "2025-03-01 10:00", "1"]], "joined.csv")
+    assert stored_moment_ranks(store) == expected_moment_ranks(store)
+    assert [stored_moment_ranks(store)[key] for key in ("A0", "A1", "A2")] == [0, 1, 2]
+
+    # re-sent rows move one answer to another moment and one to another customer
+    moved = import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-02 10:00", "3"], ["A2", "C2", "2025-03-01 10:00", "9"],
+    ], "moved.csv")
+    assert stored_moment_ranks(store) == expected_moment_ranks(store)
+    assert [stored_moment_ranks(store)[key] for key in ("A0", "A1", "A6", "A2", "A3")] == [0, 0, 1, 0, 1]
+
+    for import_id in (moved, joined):
+        undo_import(store, import_id)
+        assert stored_moment_ranks(store) == expected_moment_ranks(store)
+        assert layout.stale_rows(store.cursor()) == IN_STEP
+
+    forget(store, ["C1"])
+    assert stored_moment_ranks(store) == expected_moment_ranks(store) == {"A3": 0, "A4": None}
+    assert layout.stale_rows(store.cursor()) == IN_STEP
+    undo_import(store, first)
+    assert stored_moment_ranks(store) == {}
 
 
 def expected_visits(store: Store, following: bool) -> dict[str, dt.datetime | None]:
@@ -512,8 +568,8 @@ def test_migrating_a_version_seven_store_gives_answers_their_next_answer_and_cus
         kept="select * from responses order by response_id",
     ) as (store, kept):
         assert store.query_rows(
-            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at) "
-            "from responses order by response_id"
+            "select * exclude (fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at, "
+            "nps_moment_rank) from responses order by response_id"
         ) == kept
         assert store.query_rows(
             "select response_id, fact_customer_known, fact_annual_revenue, next_nps_at from responses order by rowid"
@@ -578,7 +634,9 @@ def test_migrating_a_version_fourteen_store_numbers_customers_and_gives_answers_
     ) as (store, kept):
         numbers = dict(store.query_rows("select customer_id, customer_no from customers"))
         assert None not in numbers.values() and len(set(numbers.values())) == 2
-        assert store.query_rows("select * exclude (fact_customer_no) from responses order by response_id") == kept
+        assert store.query_rows(
+            "select * exclude (fact_customer_no, nps_moment_rank) from responses order by response_id"
+        ) == kept
         assert dict(store.query_rows("select response_id, fact_customer_no from responses")) == {
             "R1": numbers["C1"], "R2": numbers["C2"], "R3": numbers["C1"], "unknown": None, "anonymous": None,
         }
@@ -586,6 +644,22 @@ def test_migrating_a_version_fourteen_store_numbers_customers_and_gives_answers_
         store._con.execute("insert into customers (customer_id) values ('C3')")
         assert store.query_value("select customer_no from customers where customer_id = 'C3'") not in numbers.values()
         assert layout.stale_rows(store.cursor())["customer_no"] == 0
+
+
+def test_migrating_a_version_fifteen_store_ranks_answers_at_one_moment_by_id(tmp_path):
+    with migrated(
+        tmp_path, 15,
+        "insert into responses (response_id, customer_id, responded_at, nps) values "
+        "('R9', 'C1', '2025-01-01', 9), ('R10', 'C1', '2025-01-01', 3), ('R8', 'C1', '2025-01-02', 5), "
+        "('no-nps', 'C1', '2025-01-01', null), ('R7', 'C2', '2025-01-01', 8), ('anonymous', null, '2025-01-01', 8)",
+        kept="select * from responses order by response_id",
+    ) as (store, kept):
+        assert store.query_rows("select * exclude (nps_moment_rank) from responses order by response_id") == kept
+        # by id as text: 'R10' before 'R9'
+        assert stored_moment_ranks(store) == {
+            "R10": 0, "R9": 1, "R8": 0, "no-nps": None, "R7": 0, "anonymous": None,
+        }
+        assert layout.stale_rows(store.cursor())["nps_moment_rank"] == 0
 
 
 def test_migrating_a_version_eight_store_gives_events_their_previous_visit(tmp_path):

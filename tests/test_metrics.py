@@ -393,6 +393,38 @@ def test_revenue_at_risk_under_a_channel_filter_takes_the_latest_answer_the_filt
     assert summary["hits"] == detractors
 
 
+@pytest.mark.parametrize(
+    "channels, expected",
+    [
+        # all three answers share a moment; "R99" is the greatest id of them: a promoter
+        ((), (1, 0, 0.0)),
+        # the web filter leaves "R99" out; of "R10" and "R9", "R9" is the greater id (as text,
+        # though written first and smaller as a number): a detractor
+        (("web",), (1, 1, 700.0)),
+    ],
+    ids=["all-channels", "web-only"],
+)
+@pytest.mark.parametrize("grain", ["window", "week", "month"])
+def test_revenue_at_risk_under_a_filter_breaks_a_tie_at_one_moment_by_the_greatest_id(channels, expected, grain):
+    customers = pd.DataFrame({"customer_id": ["T"], "annual_revenue": [700.0], "signup_date": [dt.date(2024, 1, 1)]})
+    noon = dt.datetime(2025, 3, 15, 12)
+    responses = pd.DataFrame({
+        "response_id": ["R9", "R10", "R99"],
+        "customer_id": ["T"] * 3,
+        "responded_at": [noon] * 3,
+        "channel": ["web", "web", "app"],
+        "nps": [0, 10, 10],
+    })
+    store = build_store({"customers": customers, "responses": responses})
+    filters = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31), channels=channels)
+    table = overview.kpi_overview(store, filters, 1, grain)
+    row = table[(table["kpi"] == "revenue_at_risk") & (table["period_kind"] == "window")].iloc[0]
+    summary = metrics.kpi_summary(store, filters, 1).set_index("kpi").loc["revenue_at_risk"]
+    n, detractors, revenue = expected
+    assert (row["n"], row["value"]) == (summary["n"], summary["value"]) == (n, revenue)
+    assert summary["hits"] == detractors
+
+
 def periods_store() -> object:
     """Customers who sign up and churn on period boundaries, inside one week, without a signup
     date; answers and tickets across a few weeks, some before the first answer."""

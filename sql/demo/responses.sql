@@ -2,7 +2,8 @@
 insert into responses (
     response_id, customer_id, responded_at, survey, channel, touchpoint, segment, region,
     nps, csat, ces, comment, language, import_id, fact_segment, fact_region,
-    fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at
+    fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at,
+    nps_moment_rank
 )
 with
 
@@ -276,7 +277,8 @@ final as (
         and comments.text_number = with_text_number.text_number
 )
 
--- stored with what the customer record says and each answer's next one (cxdata/layout.py), in date order
+-- stored with what the customer record says, each answer's next one and its place among answers at
+-- the same moment (cxdata/layout.py), in date order
 select
     facts.*,
     coalesce(facts.segment, customers.segment) as fact_segment,
@@ -291,6 +293,12 @@ select
             order by facts.responded_at, facts.response_id
         )
     end as next_nps_at,
+    case when facts.nps is not null and facts.customer_id is not null then
+        row_number() over (
+            partition by facts.customer_id, facts.responded_at, facts.nps is not null
+            order by facts.response_id
+        ) - 1
+    end as nps_moment_rank,
 from final as facts
 left join main.customers as customers on customers.customer_id = facts.customer_id
 order by facts.responded_at;

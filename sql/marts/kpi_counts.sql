@@ -102,7 +102,7 @@ response_periods as not materialized (
         responses.customer_churned_on,
         responses.responded_at,
         responses.next_nps_at,
-        responses.response_id,
+        responses.nps_moment_rank,
         responses.nps,
         responses.nps_class,
     from filtered_responses(
@@ -122,7 +122,7 @@ response_periods as not materialized (
         responses.customer_churned_on,
         responses.responded_at,
         responses.next_nps_at,
-        responses.response_id,
+        responses.nps_moment_rank,
         responses.nps,
         responses.nps_class,
     from filtered_responses(
@@ -262,58 +262,59 @@ survey_counts as (
 ),
 
 -- under a segment, channel or region filter: the latest answer of each customer the filter lets
--- through, for each period (an answer of a week or month is also one of the whole window beside
--- them: unnested in the select list, as a lateral unnest was planned as a second read of the
--- answers). Only customers the customers table holds are read: an unknown one has no revenue,
--- and a known one is told apart by its number (customer_no), cheaper to read and group by than
--- its text id (sql/schema/015_customer_numbers.sql).
-nps_memberships as (
+-- through, for each period. Only customers the customers table holds are read: an unknown one has
+-- no revenue, and a known one is told apart by its number (customer_no), cheaper to read and group
+-- by than its text id (sql/schema/015_customer_numbers.sql). Of its answers at one moment, the one
+-- with the greatest id has the greatest nps_moment_rank (sql/schema/016_answer_moment_ranks.sql):
+-- the tie-break reads that number, not the text id.
+-- An answer whose customer answered next after the period (next_nps_at) is the customer's latest
+-- of the period among all answers, so among the filtered ones too. Only a customer without such
+-- an answer inside the filter needs its answers grouped: one whose latest of the period the filter
+-- left out (a few in 100 of the answers, not all of them).
+-- Each answer of a week or month is tested for its own period and for the whole window beside
+-- them; it is kept once with both tests (not once per period: writing each answer twice cost more
+-- than reading the kept rows twice, BENCHMARKS.md, eighth round).
+memberships as materialized (
     select
+        answers.period_no,
         answers.customer_no,
         answers.responded_at,
-        answers.response_id,
-        answers.nps_class,
+        answers.nps_moment_rank,
+        answers.nps_class = 'detractor' as is_detractor,
         answers.customer_annual_revenue,
-        answers.customer_churned_on,
-        answers.next_nps_at,
-        unnest(case
-            when with_window and grain in ('week', 'month') and answers.period_no >= 0 then [
-                {'period_no': answers.period_no, 'period_end': answers.period_end},
-                {'period_no': -2, 'period_end': answers.window_end}
-            ]
-            else [{'period_no': answers.period_no, 'period_end': answers.period_end}]
-        end) as membership,
+        -- revenue already lost to churn by the period's end is not at risk
+        answers.customer_churned_on is null or answers.customer_churned_on > answers.period_end as still_customer,
+        coalesce(answers.next_nps_at::date > answers.period_end, true) as latest_of_all,
+        with_window and grain in ('week', 'month') and answers.period_no >= 0 as in_window,
+        answers.customer_churned_on is null or answers.customer_churned_on > answers.window_end as still_customer_in_window,
+        coalesce(answers.next_nps_at::date > answers.window_end, true) as latest_of_all_in_window,
     from response_periods as answers
     where answers.nps is not null and answers.customer_no is not null and answers.customer_known
       and (segments is not null or channels is not null or regions is not null)
 ),
 
--- An answer whose customer answered next after the period (next_nps_at) is the customer's latest
--- of the period among all answers, so among the filtered ones too. Only a customer without such
--- an answer inside the filter needs its answers grouped: one whose latest of the period the filter
--- left out (a few in 100 of the answers, not all of them).
-memberships as materialized (
+-- each answer in its period, and an answer of a week or month once more in the whole window
+period_answers as not materialized (
     select
-        membership.period_no,
-        customer_no,
-        responded_at,
-        response_id,
-        nps_class = 'detractor' as is_detractor,
-        customer_annual_revenue,
-        -- revenue already lost to churn by the period's end is not at risk
-        customer_churned_on is null or customer_churned_on > membership.period_end as still_customer,
-        coalesce(next_nps_at::date > membership.period_end, true) as latest_of_all,
-    from nps_memberships
+        period_no, customer_no, responded_at, nps_moment_rank, is_detractor, customer_annual_revenue,
+        still_customer, latest_of_all,
+    from memberships
+    union all
+    select
+        -2, customer_no, responded_at, nps_moment_rank, is_detractor, customer_annual_revenue,
+        still_customer_in_window, latest_of_all_in_window,
+    from memberships
+    where in_window
 ),
 
 latest_of_the_rest as (
     select
         period_no,
         customer_no,
-        arg_max(is_detractor, (responded_at, response_id)) as is_detractor,
+        arg_max(is_detractor, (responded_at, nps_moment_rank)) as is_detractor,
         any_value(customer_annual_revenue) as customer_annual_revenue,
         any_value(still_customer) as still_customer,
-    from memberships
+    from period_answers
     where not latest_of_all
     group by period_no, customer_no
 ),
@@ -321,14 +322,14 @@ latest_of_the_rest as (
 -- of the grouped customers, those whose latest answer of the period is inside the filter after all
 found_latest as (
     select period_no, customer_no
-    from memberships
+    from period_answers
     semi join latest_of_the_rest using (period_no, customer_no)
-    where memberships.latest_of_all
+    where period_answers.latest_of_all
 ),
 
 latest_nps_filtered as (
     select period_no, is_detractor, customer_annual_revenue, still_customer
-    from memberships
+    from period_answers
     where latest_of_all
     union all
     select period_no, is_detractor, customer_annual_revenue, still_customer

@@ -1,5 +1,5 @@
 -- one row per survey response, with the segment and region that apply to it and its classes
--- (stored on the row: cxdata/layout.py keeps the fact_ columns and next_nps_at in step).
+-- (stored on the row: cxdata/layout.py keeps the fact_ columns, next_nps_at and nps_moment_rank in step).
 -- No join to the touchpoint list: no mart reads a touchpoint's stage per answer (those that show
 -- it join the list after counting), and the join cost every scan of the answers. response_row
 -- tells the answers of one query apart (their place in the table): cheaper to group by than the
@@ -29,12 +29,14 @@ final as (
         nps_class(responses.nps) as nps_class,
         responses.csat >= 4 as csat_satisfied,
         responses.ces >= 5 as ces_easy,
-        -- what the customer record says, and when the customer answered next (cxdata/layout.py)
+        -- what the customer record says, when the customer answered next, and the answer's place
+        -- among the customer's answers at the same moment (cxdata/layout.py)
         responses.fact_customer_known as customer_known,
         responses.fact_customer_no as customer_no,
         responses.fact_annual_revenue as customer_annual_revenue,
         responses.fact_churned_on as customer_churned_on,
         responses.next_nps_at,
+        responses.nps_moment_rank,
         responses.comment,
         responses.language,
         responses.import_id,
