@@ -20,7 +20,10 @@ import duckdb
 
 TABLE = "response_day_counts"
 KEY = ("day", "segment", "region", "channel", "touchpoint")
-COUNTS = ("answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits")
+COUNTS = (
+    "answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits",
+    "identified_nps_n", "identified_promoters", "identified_detractors",
+)
 PAIRS = "answer_ticket_pairs"
 PAIR_COLUMNS = (
     "customer_id", "response_id", "responded_at", "nps", "answer_segment", "answer_region", "answer_channel",

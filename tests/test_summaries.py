@@ -13,19 +13,30 @@ from cxdata.ingest import undo_import
 from cxdata.store import Store
 from tests.test_ingest_helpers import imported, module_store, store  # noqa: F401
 
-COUNTS = ("answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits")
+COUNTS = (
+    "answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits",
+    "identified_nps_n", "identified_promoters", "identified_detractors",
+)
 
 
 def counted_in_python(store: Store) -> dict[tuple, tuple]:
     """(day, segment, region, channel, touchpoint) -> the counts, from the stored answers."""
     counts: dict[tuple, Counter] = {}
-    rows = store.query_rows("select responded_at, fact_segment, fact_region, channel, touchpoint, nps, csat, ces from responses")
-    for responded_at, segment, region, channel, touchpoint, nps, csat, ces in rows:
+    rows = store.query_rows(
+        "select responded_at, fact_segment, fact_region, channel, touchpoint, nps, csat, ces, customer_id from responses"
+    )
+    for responded_at, segment, region, channel, touchpoint, nps, csat, ces, customer_id in rows:
         found = counts.setdefault((responded_at.date(), segment, region, channel, touchpoint), Counter())
         found["answers"] += 1
         if nps is not None:
             found["nps_n"] += 1
-            found["promoters" if nps >= 9 else "passives" if nps >= 7 else "detractors"] += 1
+            nps_class = "promoters" if nps >= 9 else "passives" if nps >= 7 else "detractors"
+            found[nps_class] += 1
+            # an answer with a customer id (it can follow that customer's tickets)
+            if customer_id is not None:
+                found["identified_nps_n"] += 1
+                if nps_class != "passives":
+                    found[f"identified_{nps_class}"] += 1
         if csat is not None:
             found["csat_n"] += 1
             found["csat_hits"] += csat >= 4
@@ -67,7 +78,7 @@ def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
         ["A4", "", "2025-03-02 12:00", "", "", "", "4", ""],
     ], "first.csv")
     assert stored(store) == counted_in_python(store)
-    assert stored(store)[(dt.date(2025, 3, 1), None, None, "web", "Checkout")] == (2, 2, 1, 0, 1, 1, 1, 1, 1)
+    assert stored(store)[(dt.date(2025, 3, 1), None, None, "web", "Checkout")] == (2, 2, 1, 0, 1, 1, 1, 1, 1, 2, 1, 1)
 
     customers = import_customers(store, tmp_path, [["C1", "SMB", "Schweiz"], ["C2", "Enterprise", "Österreich"]], "c.csv")
     assert stored(store) == counted_in_python(store)
@@ -79,7 +90,7 @@ def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
         ["A5", "C2", "2025-03-02 18:00", "app", "Billing", "10", "", "7"],
     ], "moved.csv")
     assert stored(store) == counted_in_python(store)
-    assert stored(store)[(dt.date(2025, 3, 1), "SMB", "Schweiz", "web", "Checkout")] == (1, 1, 0, 0, 1, 0, 0, 1, 1)
+    assert stored(store)[(dt.date(2025, 3, 1), "SMB", "Schweiz", "web", "Checkout")] == (1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1)
 
     # C2 moves to another segment: its answers move between day rows
     moved_customer = import_customers(store, tmp_path, [["C2", "SMB", "Österreich"]], "c2.csv")
@@ -114,9 +125,33 @@ def test_a_version_nine_store_gets_its_day_counts_when_opened_without_a_new_data
 
     with Store(path) as migrated:
         assert stored(migrated) == counted_in_python(migrated) == {
-            (dt.date(2025, 1, 1), "SMB", None, "web", "Checkout"): (2, 2, 1, 0, 1, 1, 1, 0, 0),
-            (dt.date(2025, 1, 2), None, None, None, None): (1, 0, 0, 0, 0, 1, 0, 0, 0),
+            (dt.date(2025, 1, 1), "SMB", None, "web", "Checkout"): (2, 2, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0),
+            (dt.date(2025, 1, 2), None, None, None, None): (1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0),
         }
+        assert migrated.query_value("select count(*) from store_pending_fills") == 0
+        assert migrated.data_version() == version
+
+
+def test_a_version_sixteen_store_counts_its_identified_answers_when_opened(tmp_path):
+    path = str(tmp_path / "v16.duckdb")
+    with Store(path, migrate_to=16) as old:
+        old._con.execute(
+            "insert into responses (response_id, customer_id, responded_at, channel, nps, fact_segment) values "
+            "('R1', 'C1', '2025-01-01 10:00', 'web', 10, 'SMB'), ('R2', null, '2025-01-01 11:00', 'web', 0, 'SMB'), "
+            "('R3', 'C2', '2025-01-01 12:00', 'web', 3, 'SMB'), ('R4', 'C3', '2025-01-01 13:00', 'web', 8, 'SMB'), "
+            "('R5', 'C4', '2025-01-01 14:00', 'web', null, 'SMB')"
+        )
+        written_around = old.query_rows("select * from response_day_counts")
+        # as a store last opened by the version of cxdata that stopped at 16 would be: filled
+        old._con.execute("delete from store_pending_fills")
+        version = old.data_version()
+
+    with Store(path) as migrated:
+        # R2 is anonymous, R5 has no NPS: three of the five are identified NPS answers
+        assert stored(migrated) == counted_in_python(migrated) == {
+            (dt.date(2025, 1, 1), "SMB", None, "web", None): (5, 4, 1, 1, 2, 0, 0, 0, 0, 3, 1, 1),
+        }
+        assert written_around == []
         assert migrated.query_value("select count(*) from store_pending_fills") == 0
         assert migrated.data_version() == version
 

@@ -9,17 +9,18 @@ create or replace macro service_nps_after_tickets(
 ) as table
 with
 
--- anonymous answers are left out: whether they had a ticket cannot be known
+-- anonymous answers are left out: whether they had a ticket cannot be known. The answers that
+-- carry a customer id are counted per day, segment, region, channel and touchpoint in the stored
+-- day counts (sql/schema/017_identified_day_counts.sql): summed, not counted row by row
 answered as (
     select
-        count(*) as n,
-        count(*) filter (where nps_class = 'promoter') as promoters,
-        count(*) filter (where nps_class = 'detractor') as detractors,
-    from filtered_responses(
+        coalesce(sum(identified_nps_n), 0)::bigint as n,
+        coalesce(sum(identified_promoters), 0)::bigint as promoters,
+        coalesce(sum(identified_detractors), 0)::bigint as detractors,
+    from filtered_response_days(
         date_from := date_from, date_to := date_to,
         segments := segments, channels := channels, regions := regions
     )
-    where nps is not null and customer_id is not null
 ),
 
 -- the window's pairs; each answer's worst outcome and the pairs that count it once are stored with

@@ -17,6 +17,10 @@ select
     count(*) filter (where csat_satisfied) as csat_hits,
     count(ces) as ces_n,
     count(*) filter (where ces_easy) as ces_hits,
+    -- the NPS answers that carry a customer id: those a ticket can have come before
+    count(nps) filter (where customer_id is not null) as identified_nps_n,
+    count(*) filter (where nps_class = 'promoter' and customer_id is not null) as identified_promoters,
+    count(*) filter (where nps_class = 'detractor' and customer_id is not null) as identified_detractors,
 from response_facts
 where (first_day is null or responded_at >= first_day::date)
   and (last_day is null or responded_at < last_day::date + interval 1 day)
