@@ -161,6 +161,8 @@ def forget(store: Store, customer_ids: Iterable[str], dry_run: bool = False) -> 
             )
         # the days of the erased answers are recounted without them, and their pairs go
         summaries.note_answers(cursor, "select * from main.responses where list_contains($ids::varchar[], customer_id)", params)
+        # and the customers' own rows go from the churn counts
+        summaries.note_customer_records(cursor)
         for statement in ERASE_STATEMENTS:
             cursor.execute(statement, params)
         layout.refresh_neighbours(cursor, changed_only=True)

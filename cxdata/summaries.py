@@ -5,13 +5,17 @@
   response_day_summary;
 - answer_ticket_pairs: each NPS answer of a known customer with the tickets of that customer
   opened in the lookback up to it (sql/schema/011_answer_ticket_pairs.sql), derived only by the
-  macro ticket_answer_matches.
+  macro ticket_answer_matches;
+- customer_date_counts: how many customers have each segment, region, signup date and churn
+  date (sql/schema/018_customer_date_counts.sql), derived only by the macro
+  customer_date_summary.
 
 This module is the one place that writes them. Whatever changes an answer notes it with
 note_answers (its day and customer, old and new), whatever changes a ticket notes its
-customer with note_customers, and both call refresh in the same transaction, so a reader never
-sees a summary out of step: the import, undo, erasure, the customers' refresh in
-cxdata/layout.py. The demo and `optimize` rebuild them whole.
+customer with note_customers, whatever writes the customers table notes it with
+note_customer_records, and all call refresh in the same transaction, so a reader never sees a
+summary out of step: the import, undo, erasure, the customers' refresh in cxdata/layout.py.
+The demo and `optimize` rebuild them whole.
 """
 
 from __future__ import annotations
@@ -31,8 +35,12 @@ PAIR_COLUMNS = (
     "answer_outcome_rank", "answer_first", "first_of_channel", "first_of_category", "first_of_priority",
 )
 PAIRS_DERIVED = "ticket_answer_matches(lookback_days := paired_lookback_days())"
+CUSTOMER_DATES = "customer_date_counts"
+CUSTOMER_DATE_COLUMNS = ("segment", "region", "signup_date", "churned_on", "customers")
 DAY_NOTES = "summary_changed_days"
 CUSTOMER_NOTES = "summary_changed_customers"
+# its existence notes that the customers table was written
+CUSTOMER_RECORD_NOTES = "summary_changed_customer_records"
 PENDING = "store_pending_fills"
 
 
@@ -58,14 +66,23 @@ def note_customers(cursor: duckdb.DuckDBPyConnection, rows_sql: str, params: dic
     )
 
 
+def note_customer_records(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Remember that a write is adding, changing or removing customers: refresh counts
+    customer_date_counts again, whole (customers change rarely, and at 2M of them a whole count
+    takes about half a second)."""
+    cursor.execute(f"create temp table if not exists {CUSTOMER_RECORD_NOTES} (noted boolean)")
+
+
 def note_rows(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params: dict | None = None) -> None:
     """note_answers for rows of responses, note_customers for rows of tickets (rows_sql selects
-    them, or at least their customer_id and, for answers, responded_at); other tables hold
-    nothing the summaries read."""
+    them, or at least their customer_id and, for answers, responded_at), note_customer_records
+    for customers; other tables hold nothing the summaries read."""
     if table == "responses":
         note_answers(cursor, rows_sql, params)
     elif table == "tickets":
         note_customers(cursor, rows_sql, params)
+    elif table == "customers":
+        note_customer_records(cursor)
 
 
 def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> int:
@@ -75,8 +92,10 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> in
         _drop_notes(cursor)
         return _rebuild(cursor, TABLE, f"select {_columns()} from response_day_summary() order by day") + _rebuild(
             cursor, PAIRS, f"select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} order by responded_at"
-        )
+        ) + _rebuild_customer_dates(cursor)
     written = _refresh_days(cursor) + _refresh_pairs(cursor)
+    if _exists(cursor, CUSTOMER_RECORD_NOTES):
+        written += _rebuild_customer_dates(cursor)
     _drop_notes(cursor)
     return written
 
@@ -84,6 +103,11 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> in
 def _rebuild(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str) -> int:
     cursor.execute(f"delete from main.{table}")
     return cursor.execute(f"insert into main.{table} {rows_sql}").fetchall()[0][0]
+
+
+def _rebuild_customer_dates(cursor: duckdb.DuckDBPyConnection) -> int:
+    columns = ", ".join(CUSTOMER_DATE_COLUMNS)
+    return _rebuild(cursor, CUSTOMER_DATES, f"select {columns} from customer_date_summary() order by signup_date")
 
 
 def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
@@ -121,6 +145,7 @@ def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from (select {', '.join(KEY)} from main.{TABLE} group by all having count(*) > 1)"
         ).fetchall()[0][0],
         PAIRS: _difference(cursor, PAIRS, ", ".join(PAIR_COLUMNS), PAIRS_DERIVED),
+        CUSTOMER_DATES: _difference(cursor, CUSTOMER_DATES, ", ".join(CUSTOMER_DATE_COLUMNS), "customer_date_summary()"),
     }
 
 
@@ -156,3 +181,4 @@ def _exists(cursor: duckdb.DuckDBPyConnection, table: str) -> bool:
 def _drop_notes(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute(f"drop table if exists {DAY_NOTES}")
     cursor.execute(f"drop table if exists {CUSTOMER_NOTES}")
+    cursor.execute(f"drop table if exists {CUSTOMER_RECORD_NOTES}")

@@ -165,7 +165,7 @@ def test_ensure_demo_builds_only_a_new_or_empty_store(tmp_path):
 def test_the_stored_derived_columns_are_what_the_layout_derives(demo_store):
     # the demo writes them in its own SQL; cxdata/layout.py is what imports and undo keep them to
     assert layout.stale_rows(demo_store.cursor()) == dict.fromkeys(
-        ["responses", "tickets", "journey_events", "response_ratings", "next_nps_at", "nps_moment_rank", "previous_visit_at", "next_abandoned_at", "next_visit_at", "customer_no", "response_day_counts", "answer_ticket_pairs"], 0
+        ["responses", "tickets", "journey_events", "response_ratings", "next_nps_at", "nps_moment_rank", "previous_visit_at", "next_abandoned_at", "next_visit_at", "customer_no", "response_day_counts", "answer_ticket_pairs", "customer_date_counts"], 0
     )
 
 

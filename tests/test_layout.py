@@ -19,7 +19,7 @@ from tests.test_ingest_helpers import imported, migrated, module_store, store, s
 IN_STEP = {
     "responses": 0, "tickets": 0, "journey_events": 0, "response_ratings": 0, "next_nps_at": 0, "nps_moment_rank": 0,
     "previous_visit_at": 0, "next_abandoned_at": 0, "next_visit_at": 0, "customer_no": 0,
-    "response_day_counts": 0, "answer_ticket_pairs": 0,
+    "response_day_counts": 0, "answer_ticket_pairs": 0, "customer_date_counts": 0,
 }
 
 
@@ -234,7 +234,7 @@ def test_optimize_repairs_rows_written_around_the_importer_and_restores_date_ord
         store._con.execute("insert into tickets (ticket_id, customer_id, created_at) values ('T1', 'C1', '2025-01-05')")
         assert layout.stale_rows(store.cursor()) == {
             **IN_STEP, "responses": 2, "tickets": 1, "next_nps_at": 1, "nps_moment_rank": 2, "customer_no": 1,
-            "response_day_counts": 2, "answer_ticket_pairs": 1,
+            "response_day_counts": 2, "answer_ticket_pairs": 1, "customer_date_counts": 2,
         }
         values = store.query_rows("select * exclude (fact_segment, fact_region, fact_customer_known, fact_annual_revenue, fact_churned_on, fact_customer_no, next_nps_at, nps_moment_rank) from responses order by response_id")
 

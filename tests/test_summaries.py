@@ -220,3 +220,63 @@ def test_the_stored_answer_ticket_pairs_follow_every_write(store, tmp_path):
     for import_id in (tickets, answers):
         undo_import(store, import_id)
         assert stored_pairs(store) == paired_in_python(store) == set()
+
+
+def customers_counted_in_python(store: Store) -> Counter:
+    """(segment, region, signup date, churn date) -> how many customers, from the stored customers."""
+    return Counter(store.query_rows("select segment, region, signup_date, churned_on from customers"))
+
+
+def stored_customer_dates(store: Store) -> Counter:
+    rows = store.query_rows("select segment, region, signup_date, churned_on, customers from customer_date_counts")
+    assert len(rows) == len({row[:4] for row in rows}), "a segment, region and pair of dates is stored twice"
+    return Counter({row[:4]: row[4] for row in rows})
+
+
+def test_the_customer_date_counts_follow_every_write_to_the_customers(store, tmp_path):
+    columns = ["customer_id", "segment", "region", "signup_date", "churned_on"]
+    first = imported(store, tmp_path, "customers", columns, [
+        ["C1", "SMB", "Schweiz", "2024-01-01", ""], ["C2", "SMB", "Schweiz", "2024-01-01", ""],
+        ["C3", "Enterprise", "", "2024-02-01", "2025-03-01"], ["C4", "", "", "", ""],
+    ], "first.csv")
+    assert stored_customer_dates(store) == customers_counted_in_python(store)
+    assert stored_customer_dates(store)[("SMB", "Schweiz", dt.date(2024, 1, 1), None)] == 2
+
+    # a re-sent customer churns and moves to another segment
+    churned = imported(store, tmp_path, "customers", columns, [
+        ["C2", "Consumer", "Schweiz", "2024-01-01", "2025-06-30"],
+    ], "churned.csv")
+    assert stored_customer_dates(store) == customers_counted_in_python(store)
+    assert stored_customer_dates(store)[("SMB", "Schweiz", dt.date(2024, 1, 1), None)] == 1
+    assert stored_customer_dates(store)[("Consumer", "Schweiz", dt.date(2024, 1, 1), dt.date(2025, 6, 30))] == 1
+
+    # answers and tickets leave the customer counts alone; undo and erasure do not
+    import_answers(store, tmp_path, [["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""]], "a.csv")
+    assert stored_customer_dates(store) == customers_counted_in_python(store)
+    undo_import(store, churned)
+    assert stored_customer_dates(store) == customers_counted_in_python(store)
+    assert stored_customer_dates(store)[("SMB", "Schweiz", dt.date(2024, 1, 1), None)] == 2
+    privacy.forget(store, ["C3"])
+    assert stored_customer_dates(store) == customers_counted_in_python(store)
+    assert ("Enterprise", None, dt.date(2024, 2, 1), dt.date(2025, 3, 1)) not in stored_customer_dates(store)
+    undo_import(store, first)
+    assert stored_customer_dates(store) == customers_counted_in_python(store) == Counter()
+
+
+def test_a_version_seventeen_store_counts_its_customers_dates_when_opened(tmp_path):
+    path = str(tmp_path / "v17.duckdb")
+    with Store(path, migrate_to=17) as old:
+        old._con.execute(
+            "insert into customers (customer_id, segment, signup_date, churned_on) values "
+            "('C1', 'SMB', '2024-01-01', null), ('C2', 'SMB', '2024-01-01', null), ('C3', null, null, '2025-01-01')"
+        )
+        # as a store last opened by the version of cxdata that stopped at 17 would be
+        old._con.execute("delete from store_pending_fills")
+        version = old.data_version()
+
+    with Store(path) as migrated:
+        assert stored_customer_dates(migrated) == customers_counted_in_python(migrated) == Counter({
+            ("SMB", None, dt.date(2024, 1, 1), None): 2, (None, None, None, dt.date(2025, 1, 1)): 1,
+        })
+        assert migrated.query_value("select count(*) from store_pending_fills") == 0
+        assert migrated.data_version() == version

@@ -166,7 +166,9 @@ def load(
             if table in layout.BY_NAME and not all_new:
                 _refuse_duplicates(cur, table)
             elif table == "customers":
-                # the customers' (new) segment and region now apply to their responses, tickets and events
+                # the customers' (new) segment and region now apply to their responses, tickets and
+                # events; their dates are counted again for churn (cxdata/summaries.py)
+                summaries.note_customer_records(cur)
                 layout.refresh(cur, customers_of_import=import_id)
             rating_rows = 0
             if kind == "survey":

@@ -375,7 +375,9 @@ fcr_counts as (
 -- the day just outside, and the customers are counted by their pair of dates: a few thousand
 -- pairs are then tested against each period instead of every customer. An open signup date is
 -- before every period, an open churn date after every one (the case expressions send a null to
--- the else branch, and cost half of nested greatest, least and coalesce).
+-- the else branch, and cost half of nested greatest, least and coalesce). The customers are read
+-- as their stored counts per segment, region and pair of dates (customer_date_counts,
+-- sql/schema/018_customer_date_counts.sql): a third as many rows as customers.
 churn_range as (
     select
         min(stretch_from) - 1 as day_before,
@@ -393,8 +395,8 @@ customer_dates as (
             when customers.churned_on < churn_range.day_after then greatest(customers.churned_on, churn_range.day_before)
             else churn_range.day_after
         end as churned,
-        count(*) as customers,
-    from main.customers as customers, churn_range
+        sum(customers.customers) as customers,
+    from main.customer_date_counts as customers, churn_range
     where (segments is null or list_contains(segments, customers.segment))
       and (regions is null or list_contains(regions, customers.region))
     group by all
