@@ -55,7 +55,9 @@ if filters.date_from is None:
     st.info("The store holds no tickets yet. Import a ticket export (for example from Zendesk) on the Data page.")
     st.stop()
 
-overall = ui.cached(queries.service_metrics, store, filters, min_n, "all", "total")
+# the tiles, the groups and the periods: three views of one query of the window's tickets
+metric_views = ui.query(queries.service_metric_views, store, filters, min_n, dimension, grain)
+overall = metric_views.part(queries.view_of, "overall").rows()
 if overall.empty:
     st.info(
         "No tickets were created in this period for these filters. Widen the period or clear the segment, "
@@ -115,9 +117,9 @@ for row_start in range(0, len(tiles), 4):
             st.caption(caption)
 
 # -- the chosen metric by group and over time ------------------------------------------------
-by_group_query = ui.query(queries.service_metrics, store, filters, min_n, dimension, "total")
+by_group_query = metric_views.part(queries.view_of, "by_group")
 by_group = by_group_query.rows()
-by_period_query = ui.query(queries.service_metrics, store, filters, min_n, dimension, grain)
+by_period_query = metric_views.part(queries.view_of, "by_period")
 by_period = by_period_query.rows()
 group = drill.value("service_group")
 period_key = drill.value("service_period")

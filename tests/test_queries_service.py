@@ -181,6 +181,23 @@ def test_service_metrics_match_an_independent_computation(metric_store, syntheti
     assert_same(actual, expected, ["period_start", "group_value", "metric_order"])
 
 
+@pytest.mark.parametrize("case", FILTER_CASES)
+@pytest.mark.parametrize("dimension, grain", [("category", "week"), ("channel", "month")])
+def test_the_service_views_are_the_whole_window_each_group_and_each_period_as_independently_computed(
+    metric_store, synthetic, case, dimension, grain,
+):
+    filters = FILTER_CASES[case]
+    views = service.service_metric_views(metric_store, filters, 10, dimension, grain)
+    assert set(views["view"]) == {"overall", "by_group", "by_period"}
+    for view, (view_dimension, view_grain) in {
+        "overall": ("all", "total"), "by_group": (dimension, "total"), "by_period": (dimension, grain),
+    }.items():
+        actual = service.view_of(views, view)
+        expected = expected_service_metrics(synthetic, filters, 10, view_dimension, view_grain)
+        assert len(actual) == len(expected) > 0, view
+        assert_same(actual, expected, ["period_start", "group_value", "metric_order"])
+
+
 def test_service_metrics_suppress_small_groups_but_keep_their_n(metric_store):
     weekly = service.service_metrics(metric_store, Filters(channels=("chat",)), 40, "priority", "week")
     small = weekly[weekly["metric"].eq("fcr") & (weekly["n"] < 40)]
@@ -391,6 +408,7 @@ def test_identifiers_outside_the_allow_lists_are_refused(metric_store, call):
 
 def test_an_empty_store_gives_empty_or_zero_results(empty_store):
     assert service.service_metrics(empty_store, Filters(), 10, "category", "week").empty
+    assert service.service_metric_views(empty_store, Filters(), 10, "category", "week").empty
     after = service.nps_after_tickets(empty_store, Filters(), 10, "category")
     assert service.groups(after).empty
     experience = service.experiences(after)

@@ -178,11 +178,13 @@ SERVICE = Page(
     "pages/service.py",
     (
         Call(
-            service_queries.service_metrics,
-            lambda filters, min_n: (filters, min_n, "all", "total"),
-            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, "all", "total"),
+            service_queries.service_metric_views,
+            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN),
+            lambda data, filters, min_n: peer_service.service_metric_views(
+                data, filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN
+            ),
             (Touch("tickets", TICKET_METRIC_COLUMNS),),
-            keys=("period_start", "group_value", "metric"),
+            keys=("view", "period_start", "group_value", "metric"),
         ),
         Call(
             service_queries.backlog_now,
@@ -193,20 +195,6 @@ SERVICE = Page(
                 Touch("tickets", ("created_at", "first_response_at", "resolved_at"), "all", False),
             ),
             keys=("band_order",),
-        ),
-        Call(
-            service_queries.service_metrics,
-            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION, "total"),
-            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, SERVICE_DIMENSION, "total"),
-            (Touch("tickets", TICKET_METRIC_COLUMNS),),
-            keys=("period_start", "group_value", "metric"),
-        ),
-        Call(
-            service_queries.service_metrics,
-            lambda filters, min_n: (filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN),
-            lambda data, filters, min_n: peer_service.service_metrics(data, filters, min_n, SERVICE_DIMENSION, SERVICE_GRAIN),
-            (Touch("tickets", TICKET_METRIC_COLUMNS),),
-            keys=("period_start", "group_value", "metric"),
         ),
         Call(
             service_queries.nps_after_tickets,

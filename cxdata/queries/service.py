@@ -95,6 +95,25 @@ def check_grain(grain: str, allow_total: bool = True) -> str:
     raise ValueError(f"'{grain}' is not a time grain; choose one of {', '.join(GRAINS)}.")
 
 
+def service_metric_views(
+    store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "category", grain: str = "week"
+) -> pd.DataFrame:
+    """What the Service page shows of its metrics, from one read of the tickets: one row per view
+    ("overall": all tickets of the window; "by_group": each group of `dimension`; "by_period":
+    each group per period of `grain`), period, group and metric, as service_metrics states each
+    view. view_of takes one apart."""
+    return store.query(
+        f"select * from service_metric_views({FILTER_ARGS}, min_n := ?, dimension := ?, grain := ?)"
+        " order by view, period_start nulls first, group_value, metric_order",
+        [*filters.params(), min_n, check_dimension(dimension), check_grain(grain)],
+    )
+
+
+def view_of(views: pd.DataFrame, view: str) -> pd.DataFrame:
+    """One view of service_metric_views, in service_metrics' columns and order."""
+    return views[views["view"] == view].drop(columns="view").reset_index(drop=True)
+
+
 def service_metrics(
     store: Store, filters: Filters, min_n: int = DEFAULT_MIN_N, dimension: str = "all", grain: str = "total"
 ) -> pd.DataFrame:

@@ -1,129 +1,14 @@
 -- one row per period (null for the whole range), group of the chosen dimension and service metric
+-- One view of service_metric_views (sql/marts/service_metric_views.sql, where the metrics are
+-- defined): with grain 'total' each group over the whole range (dimension 'all': all tickets as one
+-- group), else each group per period.
 create or replace macro service_metrics(
     date_from := null, date_to := null, segments := null, channels := null, regions := null, min_n := 10,
     dimension := 'all', grain := 'total'
 ) as table
-with
-
-tickets as (
-    select *
-    from filtered_tickets(
-        date_from := date_from, date_to := date_to,
-        segments := segments, channels := channels, regions := regions
-    )
-),
-
--- a ticket belongs to the period it was created in, so a period's times describe its own tickets;
--- weeks are ISO weeks (Monday to Sunday), months calendar months
-dated as (
-    select
-        *,
-        case grain
-            when 'week' then date_trunc('week', created_at)::date
-            when 'month' then date_trunc('month', created_at)::date
-        end as period_start,
-    from tickets
-),
-
-grouped as (
-    select
-        period_start,
-        case grain
-            when 'week' then period_start + 6
-            when 'month' then last_day(period_start)
-        end as period_end,
-        coalesce(
-            case dimension
-                when 'channel' then channel
-                when 'category' then category
-                when 'priority' then priority
-                when 'all' then 'All tickets'
-            end,
-            'Not recorded'
-        ) as group_value,
-        is_resolved,
-        is_fcr,
-        reopens,
-        csat,
-        first_response_minutes / 60.0 as first_response_hours,
-        case when is_resolved then resolution_minutes / 60.0 end as resolution_hours,
-    from dated
-),
-
-counted as (
-    select
-        period_start,
-        period_end,
-        -- the period is cut by the date filter when it starts before or ends after it
-        (date_from is not null and period_start < date_from::date)
-            or (date_to is not null and period_end > date_to::date) as is_partial,
-        group_value,
-        count(*) as tickets,
-        count(is_fcr) as fcr_n,
-        count(*) filter (where is_fcr) as fcr_hits,
-        count(first_response_hours) as first_response_n,
-        -- both quantiles of a column from one sorted copy of it, not two
-        quantile_cont(first_response_hours, [0.5, 0.9]) as first_response_quantiles,
-        count(resolution_hours) as resolution_n,
-        quantile_cont(resolution_hours, [0.5, 0.9]) as resolution_quantiles,
-        -- a reopen needs an earlier resolution: the base is every ticket resolved at least once
-        count(*) filter (where reopens is not null and (is_resolved or reopens > 0)) as reopen_n,
-        count(*) filter (where reopens > 0) as reopen_hits,
-        count(csat) as csat_n,
-        count(*) filter (where csat >= 4) as csat_hits,
-    from grouped
-    group by period_start, period_end, group_value
-),
-
-long as (
-    -- volume is the n itself: always shown
-    select period_start, period_end, is_partial, group_value, 1 as metric_order, 'tickets' as metric, tickets as n, null::bigint as hits,
-        tickets::double as raw_value, null::double as raw_margin, false as can_suppress
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 2, 'fcr', fcr_n, fcr_hits,
-        share_pct(fcr_hits, fcr_n), share_margin(fcr_hits, fcr_n), true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 3, 'first_response_median', first_response_n, null,
-        first_response_quantiles[1], null, true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 4, 'first_response_p90', first_response_n, null,
-        first_response_quantiles[2], null, true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 5, 'resolution_median', resolution_n, null,
-        resolution_quantiles[1], null, true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 6, 'resolution_p90', resolution_n, null,
-        resolution_quantiles[2], null, true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 7, 'reopen_rate', reopen_n, reopen_hits,
-        share_pct(reopen_hits, reopen_n), share_margin(reopen_hits, reopen_n), true
-    from counted
-    union all
-    select period_start, period_end, is_partial, group_value, 8, 'csat', csat_n, csat_hits,
-        share_pct(csat_hits, csat_n), share_margin(csat_hits, csat_n), true
-    from counted
-),
-
-final as (
-    select
-        period_start,
-        period_end,
-        coalesce(is_partial, false) as is_partial,
-        group_value,
-        metric_order,
-        metric,
-        n,
-        hits,
-        can_suppress and suppressed_below(n, min_n) as suppressed,
-        case when not (can_suppress and suppressed_below(n, min_n)) then raw_value end as value,
-        case when not (can_suppress and suppressed_below(n, min_n)) then raw_margin end as margin_of_error,
-    from long
+select * exclude (view)
+from service_metric_views(
+    date_from := date_from, date_to := date_to, segments := segments, channels := channels, regions := regions,
+    min_n := min_n, dimension := dimension, grain := grain
 )
-
-select * from final;
+where view = case when grain = 'total' then 'by_group' else 'by_period' end;

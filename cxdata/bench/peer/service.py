@@ -135,6 +135,15 @@ def service_metrics(data: PeerData, filters: Filters, min_n: int, dimension: str
     return pd.DataFrame(rows)
 
 
+def service_metric_views(data: PeerData, filters: Filters, min_n: int, dimension: str, grain: str) -> pd.DataFrame:
+    """As sql/marts/service_metric_views.sql: the page's three views, each as service_metrics."""
+    views = {"overall": ("all", "total"), "by_group": (dimension, "total"), "by_period": (dimension, grain)}
+    frames = [service_metrics(data, filters, min_n, *arguments) for arguments in views.values()]
+    return pd.concat([frame.assign(view=view) for view, frame in zip(views, frames)], ignore_index=True)[
+        ["view", *frames[0].columns]
+    ]
+
+
 def _is_open(tickets: pd.DataFrame) -> pd.Series:
     return tickets["status"].isna() | ~tickets["status"].isin(["solved", "closed"])
 
