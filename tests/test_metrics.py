@@ -358,6 +358,17 @@ def test_revenue_at_risk_takes_the_answer_given_last_to_the_microsecond_then_the
     assert (row["n"], row["hits"], row["value"]) == (2, 1, 500.0)
 
 
+def assert_window_revenue_at_risk(store, filters: Filters, grain: str, expected: tuple) -> None:
+    """The window's revenue at risk is `expected` (customers, detractors, revenue) as the Overview
+    states it at this grain and as kpi_summary states it alone."""
+    table = overview.kpi_overview(store, filters, 1, grain)
+    row = table[(table["kpi"] == "revenue_at_risk") & (table["period_kind"] == "window")].iloc[0]
+    summary = metrics.kpi_summary(store, filters, 1).set_index("kpi").loc["revenue_at_risk"]
+    n, detractors, revenue = expected
+    assert (row["n"], row["value"]) == (summary["n"], summary["value"]) == (n, revenue)
+    assert summary["hits"] == detractors
+
+
 @pytest.mark.parametrize(
     "channels, expected",
     [
@@ -385,12 +396,7 @@ def test_revenue_at_risk_under_a_channel_filter_takes_the_latest_answer_the_filt
     responses["responded_at"] = pd.to_datetime(responses["responded_at"])
     store = build_store({"customers": customers, "responses": responses})
     filters = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 30), channels=channels)
-    table = overview.kpi_overview(store, filters, 1, grain)
-    row = table[(table["kpi"] == "revenue_at_risk") & (table["period_kind"] == "window")].iloc[0]
-    summary = metrics.kpi_summary(store, filters, 1).set_index("kpi").loc["revenue_at_risk"]
-    n, detractors, revenue = expected
-    assert (row["n"], row["value"]) == (summary["n"], summary["value"]) == (n, revenue)
-    assert summary["hits"] == detractors
+    assert_window_revenue_at_risk(store, filters, grain, expected)
 
 
 @pytest.mark.parametrize(
@@ -417,12 +423,7 @@ def test_revenue_at_risk_under_a_filter_breaks_a_tie_at_one_moment_by_the_greate
     })
     store = build_store({"customers": customers, "responses": responses})
     filters = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31), channels=channels)
-    table = overview.kpi_overview(store, filters, 1, grain)
-    row = table[(table["kpi"] == "revenue_at_risk") & (table["period_kind"] == "window")].iloc[0]
-    summary = metrics.kpi_summary(store, filters, 1).set_index("kpi").loc["revenue_at_risk"]
-    n, detractors, revenue = expected
-    assert (row["n"], row["value"]) == (summary["n"], summary["value"]) == (n, revenue)
-    assert summary["hits"] == detractors
+    assert_window_revenue_at_risk(store, filters, grain, expected)
 
 
 def periods_store() -> object:
