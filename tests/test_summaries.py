@@ -11,7 +11,7 @@ from collections import Counter
 from cxdata import privacy
 from cxdata.ingest import undo_import
 from cxdata.store import Store
-from tests.test_ingest_helpers import imported, module_store, store  # noqa: F401
+from tests.test_ingest_helpers import imported, migrated, module_store, store  # noqa: F401
 
 COUNTS = (
     "answers", "nps_n", "promoters", "passives", "detractors", "csat_n", "csat_hits", "ces_n", "ces_hits",
@@ -52,6 +52,10 @@ def stored(store: Store) -> dict[tuple, tuple]:
     assert len(keys) == len(set(keys)), "a day, segment, region, channel and touchpoint is stored twice"
     return {row[:5]: row[5:] for row in rows}
 
+
+DATA_VERSION = "select data_version from store_state"
+# a store last opened by the version of cxdata that stopped at its schema: its summaries filled
+FILLED = "delete from store_pending_fills"
 
 ANSWERS = ["response_id", "customer_id", "responded_at", "channel", "touchpoint", "nps", "csat", "ces"]
 TICKETS = ["ticket_id", "customer_id", "created_at", "status", "category"]
@@ -114,46 +118,38 @@ def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
 
 
 def test_a_version_nine_store_gets_its_day_counts_when_opened_without_a_new_data_version(tmp_path):
-    path = str(tmp_path / "v9.duckdb")
-    with Store(path, migrate_to=9) as old:
-        old._con.execute(
-            "insert into responses (response_id, responded_at, channel, touchpoint, nps, csat, fact_segment) values "
-            "('R1', '2025-01-01 10:00', 'web', 'Checkout', 9, 5, 'SMB'), ('R2', '2025-01-01 12:00', 'web', 'Checkout', 0, null, 'SMB'), "
-            "('R3', '2025-01-02 10:00', null, null, null, 3, null)"
-        )
-        version = old.data_version()
-
-    with Store(path) as migrated:
-        assert stored(migrated) == counted_in_python(migrated) == {
+    with migrated(
+        tmp_path, 9,
+        "insert into responses (response_id, responded_at, channel, touchpoint, nps, csat, fact_segment) values "
+        "('R1', '2025-01-01 10:00', 'web', 'Checkout', 9, 5, 'SMB'), ('R2', '2025-01-01 12:00', 'web', 'Checkout', 0, null, 'SMB'), "
+        "('R3', '2025-01-02 10:00', null, null, null, 3, null)",
+        kept=DATA_VERSION,
+    ) as (store, version):
+        assert stored(store) == counted_in_python(store) == {
             (dt.date(2025, 1, 1), "SMB", None, "web", "Checkout"): (2, 2, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0),
             (dt.date(2025, 1, 2), None, None, None, None): (1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0),
         }
-        assert migrated.query_value("select count(*) from store_pending_fills") == 0
-        assert migrated.data_version() == version
+        assert store.query_value("select count(*) from store_pending_fills") == 0
+        assert version == [(store.data_version(),)]
 
 
 def test_a_version_sixteen_store_counts_its_identified_answers_when_opened(tmp_path):
-    path = str(tmp_path / "v16.duckdb")
-    with Store(path, migrate_to=16) as old:
-        old._con.execute(
-            "insert into responses (response_id, customer_id, responded_at, channel, nps, fact_segment) values "
-            "('R1', 'C1', '2025-01-01 10:00', 'web', 10, 'SMB'), ('R2', null, '2025-01-01 11:00', 'web', 0, 'SMB'), "
-            "('R3', 'C2', '2025-01-01 12:00', 'web', 3, 'SMB'), ('R4', 'C3', '2025-01-01 13:00', 'web', 8, 'SMB'), "
-            "('R5', 'C4', '2025-01-01 14:00', 'web', null, 'SMB')"
-        )
-        written_around = old.query_rows("select * from response_day_counts")
-        # as a store last opened by the version of cxdata that stopped at 16 would be: filled
-        old._con.execute("delete from store_pending_fills")
-        version = old.data_version()
-
-    with Store(path) as migrated:
+    with migrated(
+        tmp_path, 16,
+        "insert into responses (response_id, customer_id, responded_at, channel, nps, fact_segment) values "
+        "('R1', 'C1', '2025-01-01 10:00', 'web', 10, 'SMB'), ('R2', null, '2025-01-01 11:00', 'web', 0, 'SMB'), "
+        "('R3', 'C2', '2025-01-01 12:00', 'web', 3, 'SMB'), ('R4', 'C3', '2025-01-01 13:00', 'web', 8, 'SMB'), "
+        "('R5', 'C4', '2025-01-01 14:00', 'web', null, 'SMB')",
+        FILLED,
+        kept=f"select ({DATA_VERSION}), (select count(*) from response_day_counts)",
+    ) as (store, before):
         # R2 is anonymous, R5 has no NPS: three of the five are identified NPS answers
-        assert stored(migrated) == counted_in_python(migrated) == {
+        assert stored(store) == counted_in_python(store) == {
             (dt.date(2025, 1, 1), "SMB", None, "web", None): (5, 4, 1, 1, 2, 0, 0, 0, 0, 3, 1, 1),
         }
-        assert written_around == []
-        assert migrated.query_value("select count(*) from store_pending_fills") == 0
-        assert migrated.data_version() == version
+        # the rows were written around cxdata, uncounted, and the version and day counts are unchanged
+        assert before == [(store.data_version(), 0)]
+        assert store.query_value("select count(*) from store_pending_fills") == 0
 
 
 def paired_in_python(store: Store, lookback: dt.timedelta = dt.timedelta(days=90)) -> set[tuple]:
@@ -264,19 +260,15 @@ def test_the_customer_date_counts_follow_every_write_to_the_customers(store, tmp
 
 
 def test_a_version_seventeen_store_counts_its_customers_dates_when_opened(tmp_path):
-    path = str(tmp_path / "v17.duckdb")
-    with Store(path, migrate_to=17) as old:
-        old._con.execute(
-            "insert into customers (customer_id, segment, signup_date, churned_on) values "
-            "('C1', 'SMB', '2024-01-01', null), ('C2', 'SMB', '2024-01-01', null), ('C3', null, null, '2025-01-01')"
-        )
-        # as a store last opened by the version of cxdata that stopped at 17 would be
-        old._con.execute("delete from store_pending_fills")
-        version = old.data_version()
-
-    with Store(path) as migrated:
-        assert stored_customer_dates(migrated) == customers_counted_in_python(migrated) == Counter({
+    with migrated(
+        tmp_path, 17,
+        "insert into customers (customer_id, segment, signup_date, churned_on) values "
+        "('C1', 'SMB', '2024-01-01', null), ('C2', 'SMB', '2024-01-01', null), ('C3', null, null, '2025-01-01')",
+        FILLED,
+        kept=DATA_VERSION,
+    ) as (store, version):
+        assert stored_customer_dates(store) == customers_counted_in_python(store) == Counter({
             ("SMB", None, dt.date(2024, 1, 1), None): 2, (None, None, None, dt.date(2025, 1, 1)): 1,
         })
-        assert migrated.query_value("select count(*) from store_pending_fills") == 0
-        assert migrated.data_version() == version
+        assert store.query_value("select count(*) from store_pending_fills") == 0
+        assert version == [(store.data_version(),)]
