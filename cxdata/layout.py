@@ -271,11 +271,15 @@ class MomentRank(Neighbour):
     following: bool = False
 
     def expression(self, alias: str) -> str:
+        # the rows before it in the sequence, less those at earlier moments: computed over the
+        # sequence's own order, DuckDB sorts once for this and a Neighbour of the same sequence
+        # (an import of 1M answers: 0.45 -> 0.26 s for both, against a window per moment)
         counted = self.counted_of(alias)
-        partition = ", ".join(f"{alias}.{column}" for column in (*self.partition, self.fact.date_column))
+        partition = ", ".join(f"{alias}.{column}" for column in self.partition)
+        date, key = f"{alias}.{self.fact.date_column}", f"{alias}.{self.fact.key}"
+        sequence = f"partition by {partition}, {counted} order by {date}"
         return (
-            f"case when {counted} then row_number() over (partition by {partition}, {counted} "
-            f"order by {alias}.{self.fact.key}) - 1 end"
+            f"case when {counted} then row_number() over ({sequence}, {key}) - rank() over ({sequence}) end"
         )
 
 
