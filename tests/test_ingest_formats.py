@@ -318,3 +318,25 @@ def test_values_lose_surrounding_unicode_spaces_and_blank_values_are_empty(store
         ("b", "c1", dt.datetime(2024, 3, 2), "app", 7, "Ärger über \u00a0Lieferung"),
         ("c", "c2", dt.datetime(2024, 3, 3), None, None, "ok"),
     ]
+
+
+def test_a_large_csv_read_in_parallel_keeps_each_records_number_and_text(store, tmp_path):
+    # DuckDB's parallel CSV reader splits a file into pieces of a few megabytes: a 20 MB file is
+    # read in several, and the rows must come back in the file's order, numbered by it
+    rows = [["id", "date", "nps", "comment"]]
+    rows += [[f"r{i}", "2024-03-01", str(i % 11), f"Kommentar {i:07d} " + "x" * 80] for i in range(1, 200_001)]
+    bad = {2: "neun", 100_000: "11", 199_999: "-1"}  # record numbers, the header being record 1
+    for record, value in bad.items():
+        rows[record - 1][2] = value
+    path = write_csv(tmp_path / "gross.csv", rows)
+    assert path.stat().st_size > 20_000_000
+
+    report = import_file(store, path, "survey")
+
+    assert (report.outcome, report.rows_read, report.rows_rejected) == ("loaded", 200_000, 3)
+    assert [(row, value) for row, value in report.rejects[["row", "value"]].itertuples(index=False)] == list(bad.items())
+    # r1 is record 2, rejected; r99999 and r199998 are records 100000 and 199999
+    assert store.query_rows(
+        "select response_id, nps, comment from responses "
+        "where response_id in ('r1', 'r99998', 'r150000', 'r199999') order by response_id"
+    ) == [(f"r{i}", i % 11, f"Kommentar {i:07d} " + "x" * 80) for i in (150_000, 199_999, 99_998)]
