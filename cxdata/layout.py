@@ -341,8 +341,13 @@ def rows_beside(cursor: duckdb.DuckDBPyConnection, table: str, import_id: int) -
     scope, _ = scope_of(table)
     # a row from elsewhere in any of the table's sequences
     counted = " or ".join(f"({neighbour.counted_of()})" for neighbour in NEIGHBOURS_OF[table])
+    elsewhere = f"select 1 from main.{table} where import_id is distinct from $id and ({counted})"
+    # first whether there is any such row at all, which stops at the first it finds: the
+    # question below hashes the import's scopes first (a first import of 1M answers: 70 ms)
+    if not cursor.execute(f"select exists ({elsewhere})", {"id": import_id}).fetchall()[0][0]:
+        return False
     return cursor.execute(
-        f"select exists (select 1 from main.{table} where import_id is distinct from $id and ({counted}) "
+        f"select exists ({elsewhere} "
         f"and {scope} in (select {scope} from main.{table} where import_id = $id and ({counted})))",
         {"id": import_id},
     ).fetchall()[0][0]
