@@ -340,3 +340,22 @@ def test_a_large_csv_read_in_parallel_keeps_each_records_number_and_text(store, 
         "select response_id, nps, comment from responses "
         "where response_id in ('r1', 'r99998', 'r150000', 'r199999') order by response_id"
     ) == [(f"r{i}", i % 11, f"Kommentar {i:07d} " + "x" * 80) for i in (150_000, 199_999, 99_998)]
+
+
+@pytest.mark.parametrize("dates, expected, us_note", [
+    # ambiguous: read as month/day, as US exports write them, and the note says how to change it
+    (["01/02/2024", "03/04/2024"], [dt.datetime(2024, 1, 2), dt.datetime(2024, 3, 4)], True),
+    # a day past 12 tells day/month apart: no note
+    (["13/02/2024", "25/12/2024 08:00"], [dt.datetime(2024, 2, 13), dt.datetime(2024, 12, 25, 8, 0)], False),
+    # formats from the end of the list of tried ones
+    (["2024/03/01 10:15", "2024/12/31 23:59"], [dt.datetime(2024, 3, 1, 10, 15), dt.datetime(2024, 12, 31, 23, 59)], False),
+    (["01.03.24", "31.12.24"], [dt.datetime(2024, 3, 1), dt.datetime(2024, 12, 31)], False),
+])
+def test_each_date_format_is_found_whichever_formats_are_tried_first(store, tmp_path, dates, expected, us_note):
+    path = write_csv(tmp_path / "daten.csv", [["id", "date", "nps"], *[[f"r{i}", day, "9"] for i, day in enumerate(dates)]])
+
+    report = import_file(store, path, "survey")
+
+    assert (report.outcome, report.rows_rejected) == ("loaded", 0)
+    assert [row[0] for row in store.query_rows("select responded_at from responses order by response_id")] == expected
+    assert any("read as month/day (US)" in warning for warning in report.warnings) == us_note

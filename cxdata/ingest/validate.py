@@ -33,6 +33,9 @@ TIMESTAMP_FORMATS = (
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
 )
 FORMAT_SAMPLE_ROWS = 5_000
+FORMATS_AT_A_TIME = 4
+# the years a date may have: others are typing errors (or a two-digit year read as four digits)
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 ID_PREFIX = {"survey": "resp-", "tickets": "tkt-", "journey": "evt-"}
 SQL_TYPES = {
     F.TEXT: "varchar", F.ID: "varchar", F.TIMESTAMP: "timestamp", F.DATE: "date", F.INTEGER: "integer",
@@ -294,7 +297,7 @@ def _parse_sql(
     # cleaning is a regex replace on every value: most values read without it (one without
     # a 'T' or an offset is its own cleaned text)
     number = f"coalesce({serial}, try_strptime({x}, {formats_sql}), try_strptime({cleaned}, {formats_sql}))"
-    value = f"case when year(n_{field.name}) between 1900 and 2100 then n_{field.name} end"
+    value = f"case when year(n_{field.name}) between {FIRST_YEAR} and {LAST_YEAR} then n_{field.name} end"
     if field.type == F.DATE:
         value = f"({value})::date"
     return number, value
@@ -316,22 +319,41 @@ def _timestamp_formats(
     chosen = plan.mapping.options.get("date_format")
     if chosen:
         return [chosen]
-    counts = ", ".join(f"count(try_strptime({cleaned}, $f{i}))" for i in range(len(TIMESTAMP_FORMATS)))
-    row = con.execute(
-        f"{inputs.sql} select {counts} from (select in_{field.name} from inputs where in_{field.name} is not null "
-        f"limit {FORMAT_SAMPLE_ROWS})",
-        {**inputs.params, **{f"f{i}": fmt for i, fmt in enumerate(TIMESTAMP_FORMATS)}},
-    ).fetchone()
-    best = max(range(len(TIMESTAMP_FORMATS)), key=lambda i: (row[i], -i))
-    if row[best] == 0:
+    read = _values_read_by_format(con, inputs, field, cleaned)
+    best = max(read, key=lambda i: (read[i], -i))
+    if read[best] == 0:
         return list(TIMESTAMP_FORMATS)
     first = TIMESTAMP_FORMATS[best]
-    if first.startswith("%m/%d") and any(row[i] == row[best] for i, fmt in enumerate(TIMESTAMP_FORMATS) if fmt.startswith("%d/%m")):
+    if first.startswith("%m/%d") and any(read[i] == read[best] for i, fmt in enumerate(TIMESTAMP_FORMATS) if fmt.startswith("%d/%m")):
         notes.append(
             f"{field.name}: dates like 01/02/2024 read as month/day (US); "
             "set the option date_format = \"%d/%m/%Y\" for day/month."
         )
     return [first] + [fmt for fmt in TIMESTAMP_FORMATS if fmt != first]
+
+
+def _values_read_by_format(con: duckdb.DuckDBPyConnection, inputs: "Inputs", field: F.Field, cleaned: str) -> dict[int, int]:
+    """Per format (by its place in TIMESTAMP_FORMATS), how many of the column's first values it
+    reads to a year that is kept ('01.03.24' is read by %d.%m.%Y too, as the year 24). Asked a few formats at a time, in order, until one reads every value: no later format
+    can then win (ties go to the earlier), except over a US month/day format, whose day/month
+    rivals decide a note. A failed parse is slow (all 20 formats on 5,000 values: 80-150 ms; an
+    ISO column is decided by the first 4 in 20 ms)."""
+    read: dict[int, int] = {}
+    for start in range(0, len(TIMESTAMP_FORMATS), FORMATS_AT_A_TIME):
+        batch = range(start, min(start + FORMATS_AT_A_TIME, len(TIMESTAMP_FORMATS)))
+        counts = ", ".join(
+            f"count(*) filter (where year(try_strptime({cleaned}, $f{i})) between {FIRST_YEAR} and {LAST_YEAR})"
+            for i in batch
+        )
+        values, *found = con.execute(
+            f"{inputs.sql} select count(*), {counts} from (select in_{field.name} from inputs "
+            f"where in_{field.name} is not null limit {FORMAT_SAMPLE_ROWS})",
+            {**inputs.params, **{f"f{i}": TIMESTAMP_FORMATS[i] for i in batch}},
+        ).fetchone()
+        read.update(zip(batch, found))
+        if any(n == values and not TIMESTAMP_FORMATS[i].startswith("%m/%d") for i, n in read.items()):
+            break
+    return read
 
 
 def _detect_decimal(con: duckdb.DuckDBPyConnection, inputs: "Inputs", x: str, default: str) -> str:
@@ -422,7 +444,7 @@ def _row_checks(plan: Plan, specs: list[F.Field], params: Params) -> list[Check]
             reject(column, x, params(f"not a number ({field.name})"), f"{x} is not null and {n} is null")
         elif field.type in (F.TIMESTAMP, F.DATE):
             reject(column, x, params(f"not a date or time ({field.name})"), f"{x} is not null and {n} is null")
-            reject(column, x, params(f"year outside 1900 to 2100 ({field.name})"), f"{n} is not null and {v} is null")
+            reject(column, x, params(f"year outside {FIRST_YEAR} to {LAST_YEAR} ({field.name})"), f"{n} is not null and {v} is null")
         elif field.type == F.CHOICE:
             reject(column, x, params(f"not one of {', '.join(field.choices)} ({field.name})"),
                    f"{x} is not null and {v} is null")
