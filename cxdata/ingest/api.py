@@ -125,14 +125,13 @@ def import_file(
             staging = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill")})
             try:
                 step(0.05, "reading every row")
-                rows = load_raw(staging, preview, Path(workdir), progress)
-                report.rows_read = rows
-                if rows == 0:
+                if not load_raw(staging, preview, Path(workdir), progress):
                     raise ImportRefused(f"{preview.file_name} has a header but no data rows.")
-                step(0.35, f"checking {rows:,} rows")
+                step(0.35, "checking every row")
                 validated = validate(
                     staging, plan, default_decimal="," if preview.delimiter == ";" else ".", materialize=redact
                 )
+                report.rows_read = validated.rows_read
                 report.warnings += validated.notes
                 report.rows_valid, report.rows_rejected = validated.rows_valid, validated.rows_rejected
                 _collect_rejects(staging, report)
