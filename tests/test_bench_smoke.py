@@ -81,6 +81,10 @@ def test_bench_import_memory_and_script_items_have_the_issue_shape(bench_items):
     assert imported["rows"] == 2000
     for side in ("ours", "floor", "peer"):
         assert imported[f"{side}_rows_per_s"] > 0
+    # every step of our import is timed, each inside the whole
+    phases = imported["ours_phases_ms"]
+    assert list(phases) == ["detect", "read", "check", "compare", "load"]
+    assert all(0 < ms <= imported["ours_max_ms"] for ms in phases.values())
     memory = by_name["memory"]
     assert memory["peak_rss_mb"] > 0 and memory["store_mb"] > 0
     assert set(memory["targets"]) == {"peak_rss_within_1_5_gb"}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -87,11 +88,33 @@ def fresh_store(path: Path) -> Store:
     return Store(str(path))
 
 
-def ours(store: Store, csv: Path) -> int:
-    """The full import path; returns the rows it loaded."""
+# the import's steps, by the progress text that starts each (cxdata/ingest/api.py), and the
+# name a run's JSON gives the time until the next
+PHASES = {
+    "detecting the format": "detect",
+    "reading every row": "read",
+    "checking every row": "check",
+    "comparing with the store": "compare",
+    "loading": "load",
+    "done": None,
+}
+
+
+def ours(store: Store, csv: Path, on_phase: Callable[[str, float], None] | None = None) -> int:
+    """The full import path; returns the rows it loaded. on_phase(name, ms) is told how long
+    each of its steps took (PHASES)."""
     from cxdata.ingest import import_file
 
-    report = import_file(store, csv, "survey")
+    started: list[tuple[str | None, float]] = []
+
+    def progress(_fraction: float, text: str) -> None:
+        if text in PHASES:
+            started.append((PHASES[text], time.perf_counter()))
+
+    report = import_file(store, csv, "survey", progress=progress)
+    if on_phase is not None:
+        for (name, at), (_, until) in zip(started, started[1:]):
+            on_phase(name, (until - at) * 1000)
     if report.outcome != "loaded":
         raise RuntimeError(f"The import was {report.outcome}: {report.message}")
     return report.rows_inserted + report.rows_updated + report.rows_unchanged

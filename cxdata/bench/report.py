@@ -54,6 +54,9 @@ def table(items: list[dict[str, Any]]) -> str:
                 f"| {item['item']} | {item['ours_rows_per_s']:,} | {item['floor_rows_per_s']:,} "
                 f"| {item['peer_rows_per_s']:,} | {_x(item['floor_over_ours'])} | {_targets(item)} |",
             ]
+            if item.get("ours_phases_ms"):
+                steps = " · ".join(f"{name} {ms:,}" for name, ms in item["ours_phases_ms"].items())
+                lines += ["", f"Ours by step (median ms): {steps}."]
         elif item["item"] == "memory":
             steps = " · ".join(
                 f"{key.removeprefix('peak_rss_after_').removesuffix('_mb')} {value:,}"

@@ -320,11 +320,20 @@ class Run:
         scratch = self.options.stores_dir / "import_scratch.duckdb"
         measured = Sides()
         check = importing.ImportCheck(self.options.import_rows)
+        phases: dict[str, Samples] = {}
+
+        def note_phase(name: str, ms: float) -> None:
+            phases.setdefault(name, Samples()).add(ms)
+
         for repetition in range(self.options.repeat):
             for side in rotated(SIDES, repetition):
                 store = importing.fresh_store(scratch)
+                run = (
+                    (lambda: importing.ours(store, csv, note_phase)) if side == "ours"
+                    else (lambda: importing.SIDES[side](store, csv))
+                )
                 try:
-                    ms, loaded = timed(lambda: importing.SIDES[side](store, csv))
+                    ms, loaded = timed(run)
                 finally:
                     close(store)
                 check.loaded[side] = loaded
@@ -338,6 +347,8 @@ class Run:
             samples = getattr(measured, side)
             item[f"{side}_rows_per_s"] = round(rows / (samples.median / 1000)) if samples.values else None
             item.update(summary(side, samples))
+        # where our time goes: each step's median over the repetitions
+        item["ours_phases_ms"] = {name: rounded(samples.median) for name, samples in phases.items()}
         item["floor_over_ours"] = ratio(item["floor_rows_per_s"], item["ours_rows_per_s"])
         item["ours_over_peer"] = ratio(item["ours_rows_per_s"], item["peer_rows_per_s"])
         item["targets"] = {
