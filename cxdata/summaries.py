@@ -90,9 +90,7 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed_only: bool = False) -> in
     summaries whole; returns the summary rows written."""
     if not changed_only:
         _drop_notes(cursor)
-        return _rebuild(cursor, TABLE, f"select {_columns()} from response_day_summary() order by day") + _rebuild(
-            cursor, PAIRS, f"select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} order by responded_at"
-        ) + _rebuild_customer_dates(cursor)
+        return sum(rebuild(cursor) for rebuild in _REBUILDS.values())
     written = _refresh_days(cursor) + _refresh_pairs(cursor)
     if _exists(cursor, CUSTOMER_RECORD_NOTES):
         written += _rebuild_customer_dates(cursor)
@@ -105,9 +103,21 @@ def _rebuild(cursor: duckdb.DuckDBPyConnection, table: str, rows_sql: str) -> in
     return cursor.execute(f"insert into main.{table} {rows_sql}").fetchall()[0][0]
 
 
+def _rebuild_days(cursor: duckdb.DuckDBPyConnection) -> int:
+    return _rebuild(cursor, TABLE, f"select {_columns()} from response_day_summary() order by day")
+
+
+def _rebuild_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
+    return _rebuild(cursor, PAIRS, f"select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} order by responded_at")
+
+
 def _rebuild_customer_dates(cursor: duckdb.DuckDBPyConnection) -> int:
     columns = ", ".join(CUSTOMER_DATE_COLUMNS)
     return _rebuild(cursor, CUSTOMER_DATES, f"select {columns} from customer_date_summary() order by signup_date")
+
+
+# each summary's whole rebuild, by its table
+_REBUILDS = {TABLE: _rebuild_days, PAIRS: _rebuild_pairs, CUSTOMER_DATES: _rebuild_customer_dates}
 
 
 def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
@@ -160,10 +170,12 @@ def _difference(cursor: duckdb.DuckDBPyConnection, table: str, columns: str, der
 
 
 def fill_pending(cursor: duckdb.DuckDBPyConnection) -> list[str]:
-    """Fill the summaries a migration created and marked (store_pending_fills); returns them."""
+    """Fill the summaries a migration created or changed and marked (store_pending_fills), each
+    on its own: a store opened after migration 018 counts its customers' dates, not every
+    summary again (at 10M answers the pairs alone take seconds); returns them."""
     pending = [row[0] for row in cursor.execute(f"select table_name from {PENDING} order by 1").fetchall()]
-    if pending:
-        refresh(cursor)
+    for table in pending:
+        _REBUILDS[table](cursor)
     cursor.execute(f"delete from {PENDING}")
     return pending
 

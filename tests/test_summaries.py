@@ -173,6 +173,28 @@ def stored_pairs(store: Store) -> set[tuple]:
     return set(rows)
 
 
+def test_a_version_eleven_store_pairs_its_answers_with_their_outcomes_when_opened(tmp_path):
+    # a version 11 store holds pairs without their outcome columns (migration 012): opened, the
+    # pairs are derived again with them
+    with migrated(
+        tmp_path, 11,
+        "insert into responses (response_id, customer_id, responded_at, nps) values "
+        "('A1', 'C1', '2025-03-01 10:00', 9), ('A2', 'C2', '2025-03-02 10:00', 2)",
+        "insert into tickets (ticket_id, customer_id, created_at, status, category) values "
+        "('T1', 'C1', '2025-02-20 09:00', 'solved', 'Billing'), ('T2', 'C1', '2025-03-01 09:00', 'open', 'Technical')",
+        FILLED,
+        kept="select count(*) from answer_ticket_pairs",
+    ) as (store, before):
+        assert before == [(0,)]
+        assert stored_pairs(store) == paired_in_python(store) == {("A1", "T1", None), ("A1", "T2", None)}
+        # both pairs are of one answer: one of them counts it, with its worst outcome
+        assert store.query_rows(
+            "select count(*) filter (where answer_first), count(distinct answer_outcome_rank), "
+            "count(answer_outcome_rank) from answer_ticket_pairs"
+        ) == [(1, 1, 2)]
+        assert store.query_value("select count(*) from store_pending_fills") == 0
+
+
 def test_the_stored_answer_ticket_pairs_follow_every_write(store, tmp_path):
     answers = import_answers(store, tmp_path, [
         ["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""],
