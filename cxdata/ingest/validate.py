@@ -334,10 +334,12 @@ def _timestamp_formats(
 
 def _values_read_by_format(con: duckdb.DuckDBPyConnection, inputs: "Inputs", field: F.Field, cleaned: str) -> dict[int, int]:
     """Per format (by its place in TIMESTAMP_FORMATS), how many of the column's first values it
-    reads to a year that is kept ('01.03.24' is read by %d.%m.%Y too, as the year 24). Asked a few formats at a time, in order, until one reads every value: no later format
-    can then win (ties go to the earlier), except over a US month/day format, whose day/month
-    rivals decide a note. A failed parse is slow (all 20 formats on 5,000 values: 80-150 ms; an
-    ISO column is decided by the first 4 in 20 ms)."""
+    reads to a year that is kept ('01.03.24' is read by %d.%m.%Y too, as the year 24).
+
+    Asked a few formats at a time, in order, until one reads every value: no later format can
+    then win (ties go to the earlier), except over a US month/day format, whose day/month rivals
+    decide a note. A failed parse is slow (all 20 formats on 5,000 values: 80-150 ms; an ISO
+    column is decided by the first 4 in 20 ms)."""
     read: dict[int, int] = {}
     for start in range(0, len(TIMESTAMP_FORMATS), FORMATS_AT_A_TIME):
         batch = range(start, min(start + FORMATS_AT_A_TIME, len(TIMESTAMP_FORMATS)))
