@@ -139,10 +139,13 @@ def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
 def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
     if not _exists(cursor, CUSTOMER_NOTES):
         return 0
-    noted = f"customer_id in (select customer_id from {CUSTOMER_NOTES})"
-    cursor.execute(f"delete from main.{PAIRS} where {noted}")
+    cursor.execute(f"delete from main.{PAIRS} where customer_id in (select customer_id from {CUSTOMER_NOTES})")
+    # the macro pairs only the noted customers (filtered after it, it paired them all); none
+    # noted is an empty list, not null, which would mean all
+    noted = f"(select coalesce(list(distinct customer_id), []) from {CUSTOMER_NOTES})"
     return cursor.execute(
-        f"insert into main.{PAIRS} select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} where {noted} order by responded_at"
+        f"insert into main.{PAIRS} select {', '.join(PAIR_COLUMNS)} "
+        f"from ticket_answer_matches(lookback_days := paired_lookback_days(), customers := {noted}) order by responded_at"
     ).fetchall()[0][0]
 
 

@@ -173,6 +173,17 @@ def stored_pairs(store: Store) -> set[tuple]:
     return set(rows)
 
 
+def test_a_write_that_notes_no_customer_leaves_the_pairs_as_they_are(store, tmp_path):
+    # anonymous answers note their days but no customer: the pairs of everyone else stay, once
+    import_answers(store, tmp_path, [["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""]], "a.csv")
+    import_tickets(store, tmp_path, [["T1", "C1", "2025-02-20 09:00", "solved", "Billing"]], "t.csv")
+    assert stored_pairs(store) == {("A1", "T1", None)}
+
+    import_answers(store, tmp_path, [["A2", "", "2025-03-02 10:00", "web", "Checkout", "3", "", ""]], "anon.csv")
+
+    assert stored_pairs(store) == paired_in_python(store) == {("A1", "T1", None)}
+
+
 def test_a_version_eleven_store_pairs_its_answers_with_their_outcomes_when_opened(tmp_path):
     # a version 11 store holds pairs without their outcome columns (migration 012): opened, the
     # pairs are derived again with them
