@@ -141,8 +141,10 @@ def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
         return 0
     cursor.execute(f"delete from main.{PAIRS} where customer_id in (select customer_id from {CUSTOMER_NOTES})")
     # the macro pairs only the noted customers (filtered after it, it paired them all); none
-    # noted is an empty list, not null, which would mean all
-    noted = f"(select coalesce(list(distinct customer_id), []) from {CUSTOMER_NOTES})"
+    # noted is an empty list, not null, which would mean all. (A customer noted twice is in the
+    # list twice, which the macro's `in` does not mind: a distinct list cost the import of 245k
+    # customers' answers 19 ms more)
+    noted = f"(select coalesce(list(customer_id), []) from {CUSTOMER_NOTES})"
     return cursor.execute(
         f"insert into main.{PAIRS} select {', '.join(PAIR_COLUMNS)} "
         f"from ticket_answer_matches(lookback_days := paired_lookback_days(), customers := {noted}) order by responded_at"
