@@ -34,7 +34,6 @@ PAIR_COLUMNS = (
     "ticket_id", "created_at", "ticket_channel", "category", "priority", "is_resolved", "is_fcr", "reopens",
     "answer_outcome_rank", "answer_first", "first_of_channel", "first_of_category", "first_of_priority",
 )
-PAIRS_DERIVED = "ticket_answer_matches(lookback_days := paired_lookback_days())"
 CUSTOMER_DATES = "customer_date_counts"
 CUSTOMER_DATE_COLUMNS = ("segment", "region", "signup_date", "churned_on", "customers")
 DAY_NOTES = "summary_changed_days"
@@ -107,8 +106,17 @@ def _rebuild_days(cursor: duckdb.DuckDBPyConnection) -> int:
     return _rebuild(cursor, TABLE, f"select {_columns()} from response_day_summary() order by day")
 
 
+def _derived_pairs(customers: str = "null") -> str:
+    """The pairs the macro derives, of the customers in the list `customers` (SQL; null: all)."""
+    return f"ticket_answer_matches(lookback_days := paired_lookback_days(), customers := {customers})"
+
+
+def _pairs_rows(customers: str = "null") -> str:
+    return f"select {', '.join(PAIR_COLUMNS)} from {_derived_pairs(customers)} order by responded_at"
+
+
 def _rebuild_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
-    return _rebuild(cursor, PAIRS, f"select {', '.join(PAIR_COLUMNS)} from {PAIRS_DERIVED} order by responded_at")
+    return _rebuild(cursor, PAIRS, _pairs_rows())
 
 
 def _rebuild_customer_dates(cursor: duckdb.DuckDBPyConnection) -> int:
@@ -145,10 +153,7 @@ def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
     # list twice, which the macro's `in` does not mind: a distinct list cost the import of 245k
     # customers' answers 19 ms more)
     noted = f"(select coalesce(list(customer_id), []) from {CUSTOMER_NOTES})"
-    return cursor.execute(
-        f"insert into main.{PAIRS} select {', '.join(PAIR_COLUMNS)} "
-        f"from ticket_answer_matches(lookback_days := paired_lookback_days(), customers := {noted}) order by responded_at"
-    ).fetchall()[0][0]
+    return cursor.execute(f"insert into main.{PAIRS} {_pairs_rows(noted)}").fetchall()[0][0]
 
 
 def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -159,7 +164,7 @@ def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
         TABLE: _difference(cursor, TABLE, _columns(), "response_day_summary()") + cursor.execute(
             f"select count(*) from (select {', '.join(KEY)} from main.{TABLE} group by all having count(*) > 1)"
         ).fetchall()[0][0],
-        PAIRS: _difference(cursor, PAIRS, ", ".join(PAIR_COLUMNS), PAIRS_DERIVED),
+        PAIRS: _difference(cursor, PAIRS, ", ".join(PAIR_COLUMNS), _derived_pairs()),
         CUSTOMER_DATES: _difference(cursor, CUSTOMER_DATES, ", ".join(CUSTOMER_DATE_COLUMNS), "customer_date_summary()"),
     }
 
