@@ -86,38 +86,28 @@ counted as (
     having count(*) > 0
 ),
 
+-- each group's metrics, one row each; volume is the n itself: always shown
 long as (
-    -- volume is the n itself: always shown
-    select view, period_start, period_end, is_partial, group_value, 1 as metric_order, 'tickets' as metric, tickets as n, null::bigint as hits,
-        tickets::double as raw_value, null::double as raw_margin, false as can_suppress
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 2, 'fcr', fcr_n, fcr_hits,
-        share_pct(fcr_hits, fcr_n), share_margin(fcr_hits, fcr_n), true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 3, 'first_response_median', first_response_n, null,
-        first_response_quantiles[1], null, true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 4, 'first_response_p90', first_response_n, null,
-        first_response_quantiles[2], null, true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 5, 'resolution_median', resolution_n, null,
-        resolution_quantiles[1], null, true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 6, 'resolution_p90', resolution_n, null,
-        resolution_quantiles[2], null, true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 7, 'reopen_rate', reopen_n, reopen_hits,
-        share_pct(reopen_hits, reopen_n), share_margin(reopen_hits, reopen_n), true
-    from counted
-    union all
-    select view, period_start, period_end, is_partial, group_value, 8, 'csat', csat_n, csat_hits,
-        share_pct(csat_hits, csat_n), share_margin(csat_hits, csat_n), true
+    select
+        view, period_start, period_end, is_partial, group_value,
+        unnest([
+            {metric_order: 1, metric: 'tickets', n: tickets, hits: null::bigint,
+                raw_value: tickets::double, raw_margin: null::double, can_suppress: false},
+            {metric_order: 2, metric: 'fcr', n: fcr_n, hits: fcr_hits,
+                raw_value: share_pct(fcr_hits, fcr_n), raw_margin: share_margin(fcr_hits, fcr_n), can_suppress: true},
+            {metric_order: 3, metric: 'first_response_median', n: first_response_n, hits: null,
+                raw_value: first_response_quantiles[1], raw_margin: null, can_suppress: true},
+            {metric_order: 4, metric: 'first_response_p90', n: first_response_n, hits: null,
+                raw_value: first_response_quantiles[2], raw_margin: null, can_suppress: true},
+            {metric_order: 5, metric: 'resolution_median', n: resolution_n, hits: null,
+                raw_value: resolution_quantiles[1], raw_margin: null, can_suppress: true},
+            {metric_order: 6, metric: 'resolution_p90', n: resolution_n, hits: null,
+                raw_value: resolution_quantiles[2], raw_margin: null, can_suppress: true},
+            {metric_order: 7, metric: 'reopen_rate', n: reopen_n, hits: reopen_hits,
+                raw_value: share_pct(reopen_hits, reopen_n), raw_margin: share_margin(reopen_hits, reopen_n), can_suppress: true},
+            {metric_order: 8, metric: 'csat', n: csat_n, hits: csat_hits,
+                raw_value: share_pct(csat_hits, csat_n), raw_margin: share_margin(csat_hits, csat_n), can_suppress: true}
+        ], recursive := true),
     from counted
 ),
 
