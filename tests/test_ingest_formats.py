@@ -321,8 +321,9 @@ def test_values_lose_surrounding_unicode_spaces_and_blank_values_are_empty(store
 
 
 def test_a_large_csv_read_in_parallel_keeps_each_records_number_and_text(store, tmp_path):
-    # DuckDB's parallel CSV reader splits a file into pieces of a few megabytes: a 20 MB file is
-    # read in several, and the rows must come back in the file's order, numbered by it
+    # DuckDB's parallel CSV reader splits a file into buffers of 16 MB (read.MAX_RECORD_BYTES):
+    # a 20 MB file is read in two, and the rows must come back in the file's order, numbered by
+    # it (with the reader free to return them in any order, this test fails)
     rows = [["id", "date", "nps", "comment"]]
     rows += [[f"r{i}", "2024-03-01", str(i % 11), f"Kommentar {i:07d} " + "x" * 80] for i in range(1, 200_001)]
     bad = {2: "neun", 100_000: "11", 199_999: "-1"}  # record numbers, the header being record 1
