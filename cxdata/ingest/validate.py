@@ -197,7 +197,7 @@ def validate(
     con.register("parsed", parsed)
     every_column = f"{_inputs_sql(inputs, 'suspect_raw')}, {steps} select * from checked"
     every_column_params = {**inputs_cte.params, **params.used_in(every_column)}
-    _build_rejects(con, plan, parsed, checks, Inputs(every_column, every_column_params), params)
+    _build_rejects(con, plan, parsed, checks, every_column, every_column_params, params)
     picked = _build_clean(con, plan, outputs, materialize)
     rows_rejected, ratings_valid = con.execute(
         "select (select count(distinct row) from rejects), (select count(*) from clean_ratings)"
@@ -486,13 +486,13 @@ def _row_checks(plan: Plan, specs: list[F.Field], params: Params) -> list[Check]
 
 
 def _build_rejects(
-    con: duckdb.DuckDBPyConnection, plan: Plan, parsed: pa.Table, checks: list[Check], every_column: Inputs,
-    params: Params,
+    con: duckdb.DuckDBPyConnection, plan: Plan, parsed: pa.Table, checks: list[Check], every_column: str,
+    every_column_params: dict[str, Any], params: Params,
 ) -> None:
     """`rejects`: one row per problem of a row, from the rows `parsed` flagged and those with a repeated id.
 
-    `every_column` parses the rows of `suspect_raw` again with every text and number the checks
-    read (`parsed` keeps only the columns that load)."""
+    `every_column` (SQL, with its bound values) parses the rows of `suspect_raw` again with every
+    text and number the checks read (`parsed` keeps only the columns that load)."""
     key = F.ID_FIELD[plan.kind]
     checks_ids = not plan.derive_id and key in plan.sources
     suspect = parsed["__suspect"]
@@ -507,7 +507,7 @@ def _build_rejects(
     # the flag alone costs nothing (DuckDB would convert every column of `parsed` to read it)
     con.register("suspect_rows", parsed.filter(suspect).select(["__row"]))
     con.execute("create view suspect_raw as select * from raw where __row in (select __row from suspect_rows)")
-    con.execute(f"create table suspects as {every_column.sql}", every_column.params)
+    con.execute(f"create table suspects as {every_column}", every_column_params)
     selects = [check.select("suspects") for check in checks]
     if checks_ids:
         source = plan.sources[key]
