@@ -124,6 +124,11 @@ ERASE_STATEMENTS = (
        or (table_name = 'customers' and list_contains($ids::varchar[], row_key))
        or (table_name in ('responses', 'response_ratings') and row_key in (
            select response_id from responses where list_contains($ids::varchar[], customer_id)))
+       -- the markers of rows taken over unchanged hold no values, only the row's id
+       or (table_name = 'tickets' and row_key in (
+           select ticket_id from tickets where list_contains($ids::varchar[], customer_id)))
+       or (table_name = 'journey_events' and row_key in (
+           select event_id from journey_events where list_contains($ids::varchar[], customer_id)))
     """,
     "delete from responses where list_contains($ids::varchar[], customer_id)",
     "delete from tickets where list_contains($ids::varchar[], customer_id)",

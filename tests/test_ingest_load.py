@@ -241,6 +241,20 @@ def test_undoing_the_first_import_leaves_rows_a_later_import_took_over(store, tm
     assert store.query_value("select count(*) from responses") == 0
 
 
+def test_a_reimport_saves_the_values_of_the_rows_it_changes_and_only_a_marker_for_those_unchanged(store, tmp_path):
+    import_file(store, wide_file(tmp_path), "survey", mapping=read_toml(WIDE_TOML))
+    changed = [WIDE_ROWS[0], ["R2", "02.03.2024", "6", "Besser", "2", "0", "3"], WIDE_ROWS[2]]
+    again = import_file(store, wide_file(tmp_path, changed, "w2.csv"), "survey", mapping=read_toml(WIDE_TOML))
+
+    saved = store.query_rows(
+        "select table_name, row_key, previous_row is not null from import_replaced_rows "
+        "where import_id = ? order by 1, 2", [again.import_id])
+    assert (again.rows_unchanged, again.rows_updated) == (2, 1)
+    # a cumulative export imported again must not store every unchanged answer once more
+    assert saved == [("response_ratings", "R2", True),
+                     ("responses", "R1", False), ("responses", "R2", True), ("responses", "R3", False)]
+
+
 def test_undo_twice_or_of_an_unknown_import_is_refused(store, tmp_path):
     report = import_file(store, wide_file(tmp_path), "survey", mapping=read_toml(WIDE_TOML))
     undo_import(store, report.import_id)

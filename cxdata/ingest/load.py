@@ -2,9 +2,10 @@
 
 Rows are keyed by their id. A row already stored is *taken over* by the new import when
 it is unchanged, and when it changed and on_conflict is 'update'; with 'skip' a changed
-row keeps its stored version. Whatever an import takes over, it first saves the stored
-version (as JSON in import_replaced_rows), so that undoing the import can put back the
-version of the newest import still loaded. docs/IMPORTING.md explains the rules.
+row keeps its stored version. Whatever an import takes over, it first saves in
+import_replaced_rows: the stored version as JSON where it changed, a marker without values
+where it is unchanged. So undoing the import can put back the version of the newest import
+still loaded. docs/IMPORTING.md explains the rules.
 """
 
 from __future__ import annotations
@@ -150,18 +151,23 @@ def load(
             rows = cur.execute("select action, count(*) from ingest_actions group by action").fetchall()
             rows.append(("insert", incoming.num_rows - sum(count for _action, count in rows)))
             params = {"id": import_id, "table": table, "claimed": claimed}
+            # the versions the import replaces, and a marker (no values) for each row it takes over
+            # unchanged: its values are the ones the import writes (undo_import finds them)
             cur.execute(
-                f"insert into import_replaced_rows select $id, $table, stored.{key}::varchar, stored.import_id, to_json(stored) "
+                f"insert into import_replaced_rows select $id, $table, stored.{key}::varchar, stored.import_id, "
+                "case when ingest_actions.action = 'change' then to_json(stored) end "
                 f"from {table} as stored join ingest_actions on ingest_actions.key = stored.{key} "
                 "where list_contains($claimed, ingest_actions.action)",
                 params,
             )
             if kind == "survey":
+                # an unchanged answer's ratings are unchanged too (_classify_sql): none saved
                 cur.execute(
                     "insert into import_replaced_rows select $id, 'response_ratings', stored.response_id, "
                     "any_value(ingest_actions.previous_import_id), to_json(list(stored)) "
                     "from response_ratings as stored join ingest_actions on ingest_actions.key = stored.response_id "
-                    "where list_contains($claimed, ingest_actions.action) group by stored.response_id",
+                    "where ingest_actions.action = 'change' and list_contains($claimed, ingest_actions.action) "
+                    "group by stored.response_id",
                     {"id": import_id, "claimed": claimed},
                 )
             all_new = dict(rows).get("insert", 0) == sum(count for _, count in rows)
@@ -396,7 +402,79 @@ def _restored_value(column: str, default: str | None) -> str:
     """What undo writes to a column of a version it puts back: the version's value, or where
     the version was kept before the column existed, the column's default (a customer kept
     before migration 015 gets a new customer_no: its facts are refreshed with it)."""
+    if column == "import_id":
+        # the import the version belongs to; one found through unchanged rows (_choose_versions)
+        # holds the values of another import's
+        return "held_by"
     return f"coalesce(version.{column}, {default})" if default is not None else f"version.{column}"
+
+
+def _choose_versions(cur: duckdb.DuckDBPyConnection, table: str, import_id: int) -> int:
+    """For each key the undone import holds (undo_keys), the version to put back: that of the
+    newest import still loaded (or of rows loaded without lineage), as temp table undo_restore
+    (row_key, previous_row, replaced_by: the import that saved it, held_by: whose version it
+    is, kept). Returns how many rows keep their stored values.
+
+    A row an import took over unchanged was saved as a marker without values (load): they are
+    the values of the import that took it over. Where the undone import did, those are the
+    stored row's (kept); otherwise the imports linked by such markers held equal values, and
+    one of them had its version saved, by the import that replaced it."""
+    cur.execute(
+        "create temp table undo_restore as select row_key, previous_row, import_id as replaced_by,"
+        " previous_import_id as held_by, previous_row is null and import_id = $id as kept from ("
+        "  select replaced.*, row_number() over (partition by row_key order by"
+        "    coalesce(previous_import_id, -1) desc, replaced.previous_row is null, replaced.import_id desc) as newest"
+        "  from import_replaced_rows as replaced"
+        "  left join imports as previous on previous.import_id = replaced.previous_import_id"
+        "  where table_name = $table and row_key in (select key from undo_keys)"
+        "    and (replaced.previous_import_id is null"
+        "         or (previous.status = 'loaded' and replaced.previous_import_id <> $id))"
+        ") where newest = 1",
+        {"table": table, "id": import_id},
+    )
+    if cur.execute("select exists (select 1 from undo_restore where previous_row is null and not kept)").fetchall()[0][0]:
+        _resolve_markers(cur, table, import_id)
+    return cur.execute("select count(*) from undo_restore where kept").fetchall()[0][0]
+
+
+def _resolve_markers(cur: duckdb.DuckDBPyConnection, table: str, import_id: int) -> None:
+    """Markers saved by imports other than the undone one (rare: imports undone out of order).
+    The imports a key's markers link (taken over unchanged, in either direction) held equal
+    values: kept when the undone import is among them, else the version saved of any of them."""
+    cur.execute(
+        "create temp table undo_linked as with recursive linked(row_key, holder) as ("
+        "  select row_key, coalesce(held_by, -1) from undo_restore where previous_row is null and not kept"
+        "  union"
+        "  select linked.row_key,"
+        "    case when marker.import_id = linked.holder then coalesce(marker.previous_import_id, -1) else marker.import_id end"
+        "  from linked join import_replaced_rows as marker"
+        "    on marker.table_name = $table and marker.row_key = linked.row_key and marker.previous_row is null"
+        "    and (marker.import_id = linked.holder or coalesce(marker.previous_import_id, -1) = linked.holder)"
+        ") select * from linked",
+        {"table": table},
+    )
+    cur.execute(
+        "update undo_restore set kept = true where previous_row is null and row_key in "
+        "(select row_key from undo_linked where holder = $id)",
+        {"id": import_id},
+    )
+    cur.execute(
+        "update undo_restore set previous_row = found.previous_row, replaced_by = found.import_id from ("
+        "  select replaced.row_key, arg_max(replaced.previous_row, replaced.import_id) as previous_row,"
+        "    max(replaced.import_id) as import_id"
+        "  from import_replaced_rows as replaced join undo_linked"
+        "    on undo_linked.row_key = replaced.row_key and coalesce(replaced.previous_import_id, -1) = undo_linked.holder"
+        "  where replaced.table_name = $table and replaced.previous_row is not null group by replaced.row_key"
+        ") as found where undo_restore.row_key = found.row_key and undo_restore.previous_row is null and not undo_restore.kept",
+        {"table": table},
+    )
+    lost = cur.execute("select row_key from undo_restore where previous_row is null and not kept limit 1").fetchall()
+    cur.execute("drop table undo_linked")
+    if lost:
+        raise ImportRefused(
+            f"Import {import_id} cannot be undone: no saved version of {table} row {lost[0][0]} was found; "
+            "nothing was changed. Please report this: it is a fault in the importer."
+        )
 
 
 def undo_import(store: Store, import_id: int) -> UndoResult:
@@ -418,31 +496,33 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 {"id": import_id},
             )
             deleted[table] = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
+            # per key, the version to put back, chosen before anything is deleted: a row the undone
+            # import took over unchanged keeps its stored values (_choose_versions)
+            kept = _choose_versions(cur, table, import_id)
             if table == "responses":
-                cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
+                cur.execute(
+                    "delete from response_ratings where response_id in (select key from undo_keys) "
+                    "and response_id not in (select row_key from undo_restore where kept)"
+                )
             if table in layout.NEIGHBOURS_OF:
                 # the removed rows' places, for their neighbours (cxdata/layout.py)
                 layout.note_rows_of_import(cur, table, import_id)
             # and their days and customers, for the summaries (cxdata/summaries.py)
             summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
-            cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
-            # per key, the version of the newest import still loaded (or of rows without lineage)
             cur.execute(
-                "create temp table undo_restore as select row_key, previous_row, import_id as replaced_by from ("
-                "  select replaced.*, row_number() over (partition by row_key order by "
-                "    coalesce(previous_import_id, -1) desc, replaced.import_id desc) as newest"
-                "  from import_replaced_rows as replaced"
-                "  left join imports as previous on previous.import_id = replaced.previous_import_id"
-                "  where table_name = $table and row_key in (select key from undo_keys)"
-                "    and (replaced.previous_import_id is null"
-                "         or (previous.status = 'loaded' and replaced.previous_import_id <> $id))"
-                ") where newest = 1",
-                {"table": table, "id": import_id},
+                f"delete from {table} where import_id = $id and {key} not in (select row_key from undo_restore where kept)",
+                {"id": import_id},
             )
-            restored[table] = cur.execute(
+            if kept:
+                cur.execute(
+                    f"update {table} set import_id = undo_restore.held_by from undo_restore "
+                    f"where undo_restore.kept and {table}.{key} = undo_restore.row_key"
+                )
+            restored[table] = kept + cur.execute(
                 f"insert into {table} ({', '.join(name for name, _, _ in columns)}) "
                 f"select {', '.join(_restored_value(name, default) for name, _, default in columns)} "
-                "from (select json_transform(previous_row, $structure) as version from undo_restore)",
+                "from (select json_transform(previous_row, $structure) as version, held_by "
+                "from undo_restore where not kept)",
                 {"structure": structure},
             ).fetchall()[0][0]
             if table in layout.NEIGHBOURS_OF:
@@ -459,7 +539,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                     "  select unnest(json_transform(replaced.previous_row, $structure)) as r"
                     "  from import_replaced_rows as replaced join undo_restore"
                     "    on undo_restore.row_key = replaced.row_key and undo_restore.replaced_by = replaced.import_id"
-                    "  where replaced.table_name = 'response_ratings'"
+                    "  where replaced.table_name = 'response_ratings' and not undo_restore.kept"
                     ")",
                     {"structure": rating_structure},
                 ).fetchall()[0][0]
