@@ -177,7 +177,7 @@ def load(
             if table in ("responses", "tickets"):
                 _refresh_summaries(cur, table, import_id, all_new)
             if table in layout.BY_NAME and not all_new:
-                _refuse_duplicates(cur, table)
+                _refuse_duplicates(cur, table, "select key from ingest_actions where action = 'change'")
             elif table == "customers":
                 # the customers' (new) segment and region now apply to their responses, tickets and
                 # events; their dates are counted again for churn (cxdata/summaries.py)
@@ -216,8 +216,8 @@ def _write_rows(
     cur: duckdb.DuckDBPyConnection, table: str, key: str, columns: list[str], import_id: int, claimed: list[str],
     all_new: bool,
 ) -> None:
-    """Write the import's rows: the new ones and those it takes over from stored rows, with
-    what their customer record says about them (cxdata/layout.py).
+    """Write the import's rows: the new ones and those it changes, with what their customer
+    record says about them (cxdata/layout.py); the unchanged rows it takes over get its id.
 
     New rows are appended in the file's order: exports come sorted by date (either way), which
     keeps a date window's row groups together; sorting here cost a second per million rows, and
@@ -243,11 +243,19 @@ def _write_rows(
     names = ", ".join([*columns, *extra])
     written, params = "", {"id": import_id}
     if not all_new and table in layout.BY_NAME:
-        # a fact table's rows taken over are deleted and written again with the new ones; a key
-        # stored twice (by something writing around the importer) is refused first, not mended
-        _refuse_duplicates(cur, table)
+        # a fact table's changed rows taken over are deleted and written again with the new ones,
+        # its unchanged rows stay where they are and only change hands; a key stored twice (by
+        # something writing around the importer) is refused first, not mended
+        _refuse_duplicates(cur, table, "select key from ingest_actions")
         _remove_taken_over(cur, table, key, claimed)
-        written = f" where {key} not in (select key from ingest_actions where not list_contains($claimed, action))"
+        cur.execute(
+            f"update {table} set import_id = $id where {key} in (select key from ingest_actions where action = 'same')",
+            {"id": import_id},
+        )
+        written = (
+            f" where {key} not in (select key from ingest_actions "
+            "where action = 'same' or not list_contains($claimed, action))"
+        )
         params["claimed"] = claimed
     elif not all_new:
         # customers and touchpoints keep their primary keys: updated in place (small tables)
@@ -279,13 +287,21 @@ def _in_file_order(cur: duckdb.DuckDBPyConnection, table: str) -> str:
     return " order by incoming.ingest_row" if customers else ""
 
 
-# The saved versions of the rows the import changed. Those of its unchanged rows are left out:
-# they hold the same values as the rows the import wrote, which are noted already; reading their
-# JSON back took 5.8 s when a re-imported export held 1M unchanged answers.
+# The saved versions of the rows the import changed (its unchanged rows were saved as markers
+# without values, and stayed where they were).
 _CHANGED_VERSIONS = (
     "import_replaced_rows where import_id = $id and table_name = $table"
     " and row_key in (select key::varchar from ingest_actions where action = 'change')"
 )
+
+
+def _written_rows(table: str, all_new: bool) -> str:
+    """The rows the import wrote: those it holds, less the unchanged ones it took over in place,
+    whose neighbours and summaries are as they were."""
+    rows = f"select * from main.{table} where import_id = $id"
+    if all_new:
+        return rows
+    return f"{rows} and {layout.BY_NAME[table].key} not in (select key from ingest_actions where action = 'same')"
 
 
 def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
@@ -296,9 +312,9 @@ def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: i
     recomputed."""
     if all_new and not layout.rows_beside(cur, table, import_id):
         return
-    layout.note_rows_of_import(cur, table, import_id)
+    scope, date = layout.scope_of(table)
+    layout.note_changed(cur, table, f"select {scope}, {date} from ({_written_rows(table, all_new)})", {"id": import_id})
     if not all_new:
-        scope, date = layout.scope_of(table)
         layout.note_changed(
             cur, table,
             f"select json_extract_string(previous_row, '$.{scope}') as {scope},"
@@ -312,7 +328,7 @@ def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: i
 def _refresh_summaries(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
     """The summaries (cxdata/summaries.py) of the days and customers of the import's answers, or
     of the customers of its tickets, and of the versions they replaced."""
-    summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
+    summaries.note_rows(cur, table, _written_rows(table, all_new), {"id": import_id})
     if not all_new:
         summaries.note_rows(
             cur, table,
@@ -325,11 +341,13 @@ def _refresh_summaries(cur: duckdb.DuckDBPyConnection, table: str, import_id: in
 
 
 def _remove_taken_over(cur: duckdb.DuckDBPyConnection, table: str, key: str, claimed: list[str]) -> None:
-    """Delete the stored rows the import takes over; _write_rows appends their new versions.
+    """Delete the stored rows the import changes; _write_rows appends their new versions.
     An update in place of a few rows scattered through a large table cost seconds at commit
-    (DuckDB rewrote each touched row group of every updated column); a delete only marks them."""
+    (DuckDB rewrote each touched row group of every updated column); a delete only marks them.
+    (Unchanged rows get the import's id in place: one column, not all of them.)"""
     cur.execute(
-        f"delete from {table} where {key} in (select key from ingest_actions where list_contains($claimed, action))",
+        f"delete from {table} where {key} in "
+        "(select key from ingest_actions where action = 'change' and list_contains($claimed, action))",
         {"claimed": claimed},
     )
 
@@ -346,12 +364,12 @@ def _update_taken_over(
     )
 
 
-def _refuse_duplicates(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+def _refuse_duplicates(cur: duckdb.DuckDBPyConnection, table: str, keys_sql: str) -> None:
     # new keys were in neither the table nor twice in the file (validation refuses a repeated id),
-    # so only a key stored before can be there twice: asked before the rows taken over are
-    # deleted (a key stored twice around the importer), and again after the write (a fault of
-    # the importer's own)
-    duplicated = layout.duplicated_key(cur, table, "select key from ingest_actions")
+    # so only a key stored before can be there twice: asked of every such key before the rows
+    # taken over are deleted (a key stored twice around the importer), and of the rewritten
+    # ones after the write (a fault of the importer's own)
+    duplicated = layout.duplicated_key(cur, table, keys_sql)
     if duplicated is not None:
         raise ImportRefused(
             f"{layout.BY_NAME[table].key} {duplicated} would be stored twice in {table}; nothing was loaded. "
