@@ -154,10 +154,14 @@ def load(
             # the versions the import replaces, and a marker (no values) for each row it takes over
             # unchanged: its values are the ones the import writes (undo_import finds them)
             cur.execute(
-                f"insert into import_replaced_rows select $id, $table, stored.{key}::varchar, stored.import_id, "
-                "case when ingest_actions.action = 'change' then to_json(stored) end "
+                "insert into import_replaced_rows select $id, $table, key::varchar, previous_import_id, null "
+                "from ingest_actions where action = 'same'",
+                {"id": import_id, "table": table},
+            )
+            cur.execute(
+                f"insert into import_replaced_rows select $id, $table, stored.{key}::varchar, stored.import_id, to_json(stored) "
                 f"from {table} as stored join ingest_actions on ingest_actions.key = stored.{key} "
-                "where list_contains($claimed, ingest_actions.action)",
+                "where ingest_actions.action = 'change' and list_contains($claimed, ingest_actions.action)",
                 params,
             )
             if kind == "survey":
@@ -204,6 +208,7 @@ def load(
             counts = _counts(rows, on_conflict, rating_rows)
             _insert_lineage(cur, import_id, kind, lineage, counts)
             cur.execute("drop table ingest_actions")
+            cur.execute("drop table if exists ingest_written")
             cur.unregister("incoming")
             cur.unregister("incoming_ratings")
     except duckdb.ConstraintException as error:
@@ -222,25 +227,6 @@ def _write_rows(
     New rows are appended in the file's order: exports come sorted by date (either way), which
     keeps a date window's row groups together; sorting here cost a second per million rows, and
     `python -m cxdata optimize` restores date order when back-dated imports have mixed it."""
-    source, extra = "incoming", []
-    if table in layout.BY_NAME:
-        source = (f"(select facts.*, {layout.derived_columns(table)} "
-                  f"from incoming as facts {layout.customers_join()})")
-        extra = layout.derived_names(table)
-        neighbours = layout.NEIGHBOURS_OF.get(table, ())
-        if neighbours:
-            # each row's neighbours in the file: usually the stored ones (_refresh_neighbours)
-            columns_of = ", ".join(f"neighbours.{neighbour.column}" for neighbour in neighbours)
-            expressions = ", ".join(f"{neighbour.expression('facts')} as {neighbour.column}" for neighbour in neighbours)
-            reads = ", ".join(dict.fromkeys(column for neighbour in neighbours for column in neighbour.reads))
-            source = (
-                f"(select with_customer.*, {columns_of} from {source} as with_customer left join ("
-                f"  select facts.ingest_row, {expressions}"
-                f"   from (select ingest_row, {reads} from incoming) as facts"
-                ") as neighbours on neighbours.ingest_row = with_customer.ingest_row)"
-            )
-            extra = [*extra, *(neighbour.column for neighbour in neighbours)]
-    names = ", ".join([*columns, *extra])
     written, params = "", {"id": import_id}
     if not all_new and table in layout.BY_NAME:
         # a fact table's changed rows taken over are deleted and written again with the new ones,
@@ -252,12 +238,36 @@ def _write_rows(
             f"update {table} set import_id = $id where {key} in (select key from ingest_actions where action = 'same')",
             {"id": import_id},
         )
-        written = (
-            f" where {key} not in (select key from ingest_actions "
-            "where action = 'same' or not list_contains($claimed, action))"
+        # the keys written (new, and changed unless skipped), for the write and the notes after it
+        # (_written_rows): one anti-join of the file with the stored keys, not one per use
+        cur.execute(
+            f"create temp table ingest_written as select {key} as key from incoming where {key} not in "
+            "(select key from ingest_actions where action = 'same' or not list_contains($claimed, action))",
+            {"claimed": claimed},
         )
-        params["claimed"] = claimed
-    elif not all_new:
+        written = f" where {key} in (select key from ingest_written)"
+    source, extra = "incoming", []
+    if table in layout.BY_NAME:
+        source = (f"(select facts.*, {layout.derived_columns(table)} "
+                  f"from incoming as facts {layout.customers_join()})")
+        extra = layout.derived_names(table)
+        neighbours = layout.NEIGHBOURS_OF.get(table, ())
+        if neighbours:
+            # each row's neighbours among the rows written: usually the stored ones
+            # (_refresh_neighbours); where the import takes rows over, their scopes are computed
+            # again from the table anyway, and a re-imported export writes few rows
+            columns_of = ", ".join(f"neighbours.{neighbour.column}" for neighbour in neighbours)
+            expressions = ", ".join(f"{neighbour.expression('facts')} as {neighbour.column}" for neighbour in neighbours)
+            reads = ", ".join(dict.fromkeys(column for neighbour in neighbours for column in neighbour.reads))
+            source = (
+                f"(select with_customer.*, {columns_of} from {source} as with_customer left join ("
+                f"  select facts.ingest_row, {expressions}"
+                f"   from (select ingest_row, {reads} from incoming{written}) as facts"
+                ") as neighbours on neighbours.ingest_row = with_customer.ingest_row)"
+            )
+            extra = [*extra, *(neighbour.column for neighbour in neighbours)]
+    names = ", ".join([*columns, *extra])
+    if not all_new and table not in layout.BY_NAME:
         # customers and touchpoints keep their primary keys: updated in place (small tables)
         assignments = ", ".join(f"{name} = incoming.{name}" for name in [*columns, *extra] if name != key)
         _update_taken_over(cur, table, key, source, assignments, import_id, claimed)
@@ -296,12 +306,13 @@ _CHANGED_VERSIONS = (
 
 
 def _written_rows(table: str, all_new: bool) -> str:
-    """The rows the import wrote: those it holds, less the unchanged ones it took over in place,
-    whose neighbours and summaries are as they were."""
+    """The rows the import wrote: all it holds, or where it took rows over, those in
+    ingest_written (_write_rows): not the unchanged ones, whose neighbours and summaries are
+    as they were."""
     rows = f"select * from main.{table} where import_id = $id"
     if all_new:
         return rows
-    return f"{rows} and {layout.BY_NAME[table].key} not in (select key from ingest_actions where action = 'same')"
+    return f"{rows} and {layout.BY_NAME[table].key} in (select key from ingest_written)"
 
 
 def _refresh_neighbours(cur: duckdb.DuckDBPyConnection, table: str, import_id: int, all_new: bool) -> None:
@@ -517,25 +528,21 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             # per key, the version to put back, chosen before anything is deleted: a row the undone
             # import took over unchanged keeps its stored values (_choose_versions)
             kept = _choose_versions(cur, table, import_id)
-            if table == "responses":
+            if kept:
+                # given back as they are: not removed, not put back, nothing about them to refresh
                 cur.execute(
-                    "delete from response_ratings where response_id in (select key from undo_keys) "
-                    "and response_id not in (select row_key from undo_restore where kept)"
+                    f"update {table} set import_id = undo_restore.held_by from undo_restore "
+                    f"where undo_restore.kept and {table}.{key} = undo_restore.row_key"
                 )
+                cur.execute("delete from undo_keys where key in (select row_key from undo_restore where kept)")
+            if table == "responses":
+                cur.execute("delete from response_ratings where response_id in (select key from undo_keys)")
             if table in layout.NEIGHBOURS_OF:
                 # the removed rows' places, for their neighbours (cxdata/layout.py)
                 layout.note_rows_of_import(cur, table, import_id)
             # and their days and customers, for the summaries (cxdata/summaries.py)
             summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
-            cur.execute(
-                f"delete from {table} where import_id = $id and {key} not in (select row_key from undo_restore where kept)",
-                {"id": import_id},
-            )
-            if kept:
-                cur.execute(
-                    f"update {table} set import_id = undo_restore.held_by from undo_restore "
-                    f"where undo_restore.kept and {table}.{key} = undo_restore.row_key"
-                )
+            cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
             restored[table] = kept + cur.execute(
                 f"insert into {table} ({', '.join(name for name, _, _ in columns)}) "
                 f"select {', '.join(_restored_value(name, default) for name, _, default in columns)} "
