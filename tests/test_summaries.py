@@ -305,3 +305,22 @@ def test_a_version_seventeen_store_counts_its_customers_dates_when_opened(tmp_pa
         })
         assert store.query_value("select count(*) from store_pending_fills") == 0
         assert version == [(store.data_version(),)]
+
+
+def test_the_pairs_of_thousands_of_noted_customers_are_refreshed_within_a_small_memory_limit(monkeypatch, tmp_path):
+    # the noted customers were handed to the pairing as a subquery, which DuckDB joined to every
+    # answer and ticket row before filtering: 4,000 customers of the 10M store needed 2.5 GB
+    from cxdata import summaries
+    from tests.conftest import build_store, synthetic_tables
+
+    monkeypatch.setenv("CX_MEMORY_LIMIT", "100MB")
+    store = build_store(synthetic_tables(customers=5000, responses=20000, tickets=8000), str(tmp_path / "s.duckdb"))
+    try:
+        with store.transaction() as cursor:
+            cursor.execute(f"delete from {summaries.PAIRS}")
+            summaries.note_rows(cursor, "responses", "select * from main.responses")
+            summaries.refresh(cursor, changed_only=True)
+        assert store.query_value(f"select count(distinct customer_id) from {summaries.PAIRS}") > 1000
+        assert summaries.stale(store.cursor())[summaries.PAIRS] == 0
+    finally:
+        store.close()
