@@ -151,11 +151,10 @@ def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
     # the macro pairs only the noted customers (filtered after it, it paired them all); none
     # noted is an empty list, not null, which would mean all. (A customer noted twice is in the
     # list twice, which the macro's `in` does not mind: a distinct list cost the import of 245k
-    # customers' answers 19 ms more.) The list is bound as a value: handed over as a subquery, it
-    # was joined to every answer and ticket row before the filter, and 4,000 customers of the 10M
-    # store needed 2.5 GB (a re-import of 2,000 changed answers ran out of memory); bound, 0.6 s
-    noted = cursor.execute(f"select coalesce(list(customer_id), []) from {CUSTOMER_NOTES}").fetchall()[0][0]
-    return cursor.execute(f"insert into main.{PAIRS} {_pairs_rows('$customers')}", {"customers": noted}).fetchall()[0][0]
+    # customers' answers 19 ms more.) A list bound from Python would cost 0.1-0.3 s per 250k
+    # customers to convert; the macro reads the subquery's list once (see its comment)
+    noted = f"(select coalesce(list(customer_id), []) from {CUSTOMER_NOTES})"
+    return cursor.execute(f"insert into main.{PAIRS} {_pairs_rows(noted)}").fetchall()[0][0]
 
 
 def stale(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
