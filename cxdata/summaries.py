@@ -147,6 +147,10 @@ def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
 def _refresh_pairs(cursor: duckdb.DuckDBPyConnection) -> int:
     if not _exists(cursor, CUSTOMER_NOTES):
         return 0
+    # none noted (a re-import of unchanged answers, anonymous answers): pairing no one still
+    # scans every answer and ticket, 0.8 s in the 10M store
+    if not cursor.execute(f"select exists (select 1 from {CUSTOMER_NOTES})").fetchall()[0][0]:
+        return 0
     cursor.execute(f"delete from main.{PAIRS} where customer_id in (select customer_id from {CUSTOMER_NOTES})")
     # the macro pairs only the noted customers (filtered after it, it paired them all); none
     # noted is an empty list, not null, which would mean all. (A customer noted twice is in the

@@ -110,6 +110,9 @@ I, U = "import", "undo"
                 (U, 1, None), (U, 1, None)])
 @example(steps=[(I, {"R1": 0, "R2": 1}, "update"), (I, {"R1": 0, "R2": 1}, "skip"), (I, {"R1": 0}, "update"),
                 (I, {"R1": 2, "R2": 1}, "update"), (U, 1, None), (U, 1, None), (U, 1, None)])
+# a row changed and put back, then taken over unchanged: undo prefers its own marker to the saved version
+@example(steps=[(I, {"R1": 0}, "update"), (I, {"R1": 1}, "update"), (U, 1, None), (I, {"R1": 0, "R2": 1}, "update"),
+                (U, 1, None)])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.one_of(imports, undos), min_size=2, max_size=8))
 def test_any_sequence_of_imports_and_undos_leaves_each_row_with_the_newest_loaded_import_that_delivered_it(

@@ -451,8 +451,11 @@ def _choose_versions(cur: duckdb.DuckDBPyConnection, table: str, import_id: int)
     cur.execute(
         "create temp table undo_restore as select row_key, previous_row, import_id as replaced_by,"
         " previous_import_id as held_by, previous_row is null and import_id = $id as kept from ("
-        "  select replaced.*, row_number() over (partition by row_key order by"
-        "    coalesce(previous_import_id, -1) desc, replaced.previous_row is null, replaced.import_id desc) as newest"
+        # of the versions of one import (saved again each time an import took the row over):
+        # the undone import's own marker first (the stored row), then a saved one, then others
+        "  select replaced.*, row_number() over (partition by row_key order by coalesce(previous_import_id, -1) desc,"
+        "    case when replaced.previous_row is null and replaced.import_id = $id then 0"
+        "         when replaced.previous_row is not null then 1 else 2 end, replaced.import_id desc) as newest"
         "  from import_replaced_rows as replaced"
         "  left join imports as previous on previous.import_id = replaced.previous_import_id"
         "  where table_name = $table and row_key in (select key from undo_keys)"
