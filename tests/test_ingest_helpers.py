@@ -28,13 +28,17 @@ def module_store() -> Store:
     store.close()
 
 
+def empty_written_tables(store: Store) -> None:
+    with store.transaction() as cursor:
+        for table in WRITTEN_TABLES:
+            cursor.execute(f"delete from {table}")
+
+
 @pytest.fixture
 def store(module_store: Store) -> Store:
     """An empty store (shared by the module's tests, emptied after each)."""
     yield module_store
-    with module_store.transaction() as cursor:
-        for table in WRITTEN_TABLES:
-            cursor.execute(f"delete from {table}")
+    empty_written_tables(module_store)
 
 
 @contextlib.contextmanager

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from cxdata import privacy
+from cxdata import privacy, summaries
 from cxdata.ingest import undo_import
 from cxdata.store import Store
+from tests.conftest import build_store, synthetic_tables
 from tests.test_ingest_helpers import imported, migrated, module_store, store  # noqa: F401
 
 COUNTS = (
@@ -310,9 +311,6 @@ def test_a_version_seventeen_store_counts_its_customers_dates_when_opened(tmp_pa
 def test_the_pairs_of_thousands_of_noted_customers_are_refreshed_within_a_small_memory_limit(monkeypatch, tmp_path):
     # the noted customers were handed to the pairing as a subquery, which DuckDB joined to every
     # answer and ticket row before filtering: 4,000 customers of the 10M store needed 2.5 GB
-    from cxdata import summaries
-    from tests.conftest import build_store, synthetic_tables
-
     monkeypatch.setenv("CX_MEMORY_LIMIT", "100MB")
     store = build_store(synthetic_tables(customers=5000, responses=20000, tickets=8000), str(tmp_path / "s.duckdb"))
     try:

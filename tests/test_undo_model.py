@@ -14,7 +14,7 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, example, given, settings
 
 from cxdata.ingest import import_file, read_toml, undo_import
-from tests.test_ingest_helpers import WRITTEN_TABLES, module_store, write_csv  # noqa: F401
+from tests.test_ingest_helpers import empty_written_tables, module_store, write_csv  # noqa: F401
 
 HEADER = ["ReviewID", "Kunde", "Datum", "NPS", "Kommentar", "Seat comfort", "Legroom"]
 MAPPING = read_toml('''
@@ -119,9 +119,7 @@ def test_any_sequence_of_imports_and_undos_leaves_each_row_with_the_newest_loade
     module_store, tmp_path, steps,
 ):
     store = module_store
-    with store.transaction() as cursor:
-        for table in WRITTEN_TABLES:
-            cursor.execute(f"delete from {table}")
+    empty_written_tables(store)
     model = Model()
     for number, (action, argument, on_conflict) in enumerate(steps):
         if action == "undo":
