@@ -228,6 +228,21 @@ def test_undoing_a_reimport_puts_back_the_versions_it_replaced(store, tmp_path):
     assert first.import_id != second.import_id
 
 
+def test_undo_counts_and_names_the_unchanged_rows_it_hands_back_apart(store, tmp_path):
+    first = import_file(store, wide_file(tmp_path), "survey", mapping=read_toml(WIDE_TOML))
+    # R1 changed, R2 as before, R5 new
+    rows = [["R1", "01.03.2024", "10", "Anders", "1", "1", "1"], WIDE_ROWS[1], ["R5", "05.03.2024", "5", "", "", "", ""]]
+    second = import_file(store, wide_file(tmp_path, rows, "w2.csv"), "survey", mapping=read_toml(WIDE_TOML))
+
+    result = undo_import(store, second.import_id)
+
+    assert (result.deleted["responses"], result.restored["responses"], result.kept["responses"]) == (2, 1, 1)
+    assert result.message == (f"Import {second.import_id} undone: 2 rows removed, 1 earlier version put back, "
+                              "1 row handed back unchanged to earlier imports.")
+    assert store.query_rows("select response_id, import_id from responses order by 1") == [
+        ("R1", first.import_id), ("R2", first.import_id), ("R3", first.import_id)]
+
+
 def test_undoing_the_first_import_leaves_rows_a_later_import_took_over(store, tmp_path):
     first = import_file(store, wide_file(tmp_path), "survey", mapping=read_toml(WIDE_TOML))
     second = import_file(store, wide_file(tmp_path, WIDE_ROWS[:1], "w2.csv"), "survey", mapping=read_toml(WIDE_TOML))

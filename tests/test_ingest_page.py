@@ -104,6 +104,6 @@ def test_the_page_lists_imports_and_undoes_one_after_confirmation(monkeypatch, p
     at.button(key=f"ingest_undo_yes_{import_id}").click().run()
 
     assert not at.exception, [e.value for e in at.exception]
-    assert at.success[0].value == f"Import {import_id} undone: 1 rows removed."
+    assert at.success[0].value == f"Import {import_id} undone: 1 row removed."
     assert at.dataframe[0].value["Status"].tolist() == ["undone"]
     assert [b.key for b in at.button if b.key and b.key.startswith("ingest_undo_")] == []

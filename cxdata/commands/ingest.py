@@ -102,8 +102,9 @@ def run_undo(args: argparse.Namespace, store: Store) -> int:
         return 1
     print(result.message)
     for table, count in result.deleted.items():
-        if count or result.restored.get(table):
-            print(f"  {table}: {count} removed, {result.restored.get(table, 0)} put back")
+        restored, kept = result.restored.get(table, 0), result.kept.get(table, 0)
+        if count or restored or kept:
+            print(f"  {table}: {count:,} removed, {restored:,} put back, {kept:,} unchanged handed back")
     return 0
 
 

@@ -46,10 +46,15 @@ class Counts:
 
 @dataclasses.dataclass(frozen=True)
 class UndoResult:
+    """Per table: deleted, the rows whose version of the import was removed (new rows, and
+    changed ones whose earlier version was put back); restored, the earlier versions put back;
+    kept, the rows the import had taken over unchanged, left as they are and handed back to the
+    import that loaded them before."""
     import_id: int
     deleted: dict[str, int]
     restored: dict[str, int]
     message: str
+    kept: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _classify_sql(kind: str) -> str:
@@ -516,7 +521,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
         raise ImportRefused(f"There is no import {import_id}.")
     if found[0][0] == "undone":
         raise ImportRefused(f"Import {import_id} has already been undone.")
-    deleted, restored = {}, {}
+    deleted, restored, kept_rows = {}, {}, {}
     with store.transaction() as cur:
         for table, key in TABLES:
             columns = cur.execute(
@@ -527,10 +532,11 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
                 f"create temp table undo_keys as select {key}::varchar as key from {table} where import_id = $id",
                 {"id": import_id},
             )
-            deleted[table] = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
+            held = cur.execute("select count(*) from undo_keys").fetchall()[0][0]
             # per key, the version to put back, chosen before anything is deleted: a row the undone
             # import took over unchanged keeps its stored values (_choose_versions)
             kept = _choose_versions(cur, table, import_id)
+            deleted[table], kept_rows[table] = held - kept, kept
             if kept:
                 # given back as they are: not removed, not put back, nothing about them to refresh
                 cur.execute(
@@ -546,7 +552,7 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             # and their days and customers, for the summaries (cxdata/summaries.py)
             summaries.note_rows(cur, table, f"select * from main.{table} where import_id = $id", {"id": import_id})
             cur.execute(f"delete from {table} where import_id = $id", {"id": import_id})
-            restored[table] = kept + cur.execute(
+            restored[table] = cur.execute(
                 f"insert into {table} ({', '.join(name for name, _, _ in columns)}) "
                 f"select {', '.join(_restored_value(name, default) for name, _, default in columns)} "
                 "from (select json_transform(previous_row, $structure) as version, held_by "
@@ -583,9 +589,20 @@ def undo_import(store: Store, import_id: int) -> UndoResult:
             "update imports set status = 'undone', undone_at = current_timestamp::timestamp where import_id = $id",
             {"id": import_id},
         )
-    total_deleted = sum(deleted.values())
+    return UndoResult(import_id, deleted, restored, _undo_message(import_id, deleted, restored, kept_rows), kept_rows)
+
+
+def _undo_message(import_id: int, deleted: dict[str, int], restored: dict[str, int], kept: dict[str, int]) -> str:
+    """E.g. "Import 7 undone: 2 rows removed, 1 earlier version put back, 989,000 rows handed back
+    unchanged to earlier imports." (ratings are counted with their answers)."""
     total_restored = sum(value for name, value in restored.items() if name != "response_ratings")
-    message = f"Import {import_id} undone: {total_deleted} rows removed"
+    message = f"Import {import_id} undone: {_rows(sum(deleted.values()))} removed"
     if total_restored:
-        message += f", {total_restored} earlier versions put back"
-    return UndoResult(import_id, deleted, restored, message + ".")
+        message += f", {total_restored:,} earlier version{'s' if total_restored != 1 else ''} put back"
+    if sum(kept.values()):
+        message += f", {_rows(sum(kept.values()))} handed back unchanged to earlier imports"
+    return message + "."
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'s' if count != 1 else ''}"
