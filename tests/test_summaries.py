@@ -293,6 +293,21 @@ def test_the_customer_date_counts_follow_every_write_to_the_customers(store, tmp
     assert stored_customer_dates(store) == customers_counted_in_python(store) == Counter()
 
 
+def test_undo_counts_the_customers_again_only_when_it_removes_or_puts_back_customers(store, tmp_path, monkeypatch):
+    customers = imported(store, tmp_path, "customers", ["customer_id", "segment", "signup_date"],
+                         [["C1", "SMB", "2024-01-01"]], "c.csv")
+    answers = import_answers(store, tmp_path, [["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""]], "a.csv")
+    recounts = []
+    recount = summaries._rebuild_customer_dates
+    monkeypatch.setattr(summaries, "_rebuild_customer_dates", lambda cursor: recounts.append(1) or recount(cursor))
+
+    undo_import(store, answers)
+    assert recounts == []
+    undo_import(store, customers)
+    assert recounts == [1]
+    assert stored_customer_dates(store) == customers_counted_in_python(store) == Counter()
+
+
 def test_a_version_seventeen_store_counts_its_customers_dates_when_opened(tmp_path):
     with migrated(
         tmp_path, 17,
