@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # (opening a store installs every view, which takes seconds)
 WRITTEN_TABLES = (
     "responses", "response_ratings", "tickets", "journey_events", "customers", "touchpoints", "imports",
-    "import_profiles", "import_replaced_rows", "response_day_counts", "answer_ticket_pairs",
+    "import_profiles", "import_replaced_rows", "response_day_counts", "answer_ticket_pairs", "customer_date_counts",
 )
 
 
