@@ -138,10 +138,11 @@ def _refresh_days(cursor: duckdb.DuckDBPyConnection) -> int:
         return 0
     cursor.execute(f"delete from main.{TABLE} where day in (select day from {DAY_NOTES})")
     # the noted days' span bounds the read to their row groups; the days between are left out
+    # before the grouping (the macro's `days`)
     return cursor.execute(
         f"insert into main.{TABLE} select {_columns()} "
-        f"from response_day_summary(first_day := $first, last_day := $last) "
-        f"where day in (select day from {DAY_NOTES}) order by day",
+        f"from response_day_summary(first_day := $first, last_day := $last, "
+        f"days := (select list(distinct day) from {DAY_NOTES})) order by day",
         {"first": first, "last": last},
     ).fetchall()[0][0]
 

@@ -118,6 +118,25 @@ def test_the_day_counts_follow_every_write_to_the_answers(store, tmp_path):
     assert stored(store) == {}
 
 
+def test_a_write_to_days_far_apart_counts_those_days_and_leaves_the_days_between(store, tmp_path):
+    import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""],
+        ["A2", "C2", "2025-03-02 10:00", "web", "Checkout", "3", "", ""],
+        ["A3", "C3", "2025-03-03 10:00", "app", "Support", "7", "", ""],
+    ], "first.csv")
+    between = stored(store)[(dt.date(2025, 3, 2), None, None, "web", "Checkout")]
+
+    # the first and the last day change; the day between them is neither counted again nor twice
+    import_answers(store, tmp_path, [
+        ["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "0", "", ""],
+        ["A4", "C4", "2025-03-03 12:00", "app", "Support", "10", "", ""],
+    ], "second.csv")
+
+    assert stored(store) == counted_in_python(store)
+    assert stored(store)[(dt.date(2025, 3, 2), None, None, "web", "Checkout")] == between
+    assert summaries.stale(store.cursor())[summaries.TABLE] == 0
+
+
 def test_a_version_nine_store_gets_its_day_counts_when_opened_without_a_new_data_version(tmp_path):
     with migrated(
         tmp_path, 9,
