@@ -100,6 +100,8 @@ def test_every_demo_load_has_a_lineage_row_matching_its_rows(tables):
     assert list(imports["file_name"].str.extract(r"^demo/(\w+)")[0]) == list(demo.DEMO_TABLES)
     assert (imports["rows_rejected"] == 0).all()
     assert (imports["rows_read"] == imports["rows_loaded"]).all()
+    assert (imports["rows_inserted"] == imports["rows_loaded"]).all()
+    assert (imports[["rows_updated", "rows_unchanged", "rows_skipped"]] == 0).all().all()
     assert (imports["finished_at"] >= imports["started_at"]).all()
     loaded = dict(zip(imports["file_name"].str.extract(r"^demo/(\w+)")[0], zip(imports["import_id"], imports["rows_loaded"])))
     for table, (import_id, rows_loaded) in loaded.items():
