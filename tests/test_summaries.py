@@ -313,8 +313,7 @@ def test_the_customer_date_counts_follow_every_write_to_the_customers(store, tmp
 
 
 def test_undo_counts_the_customers_again_only_when_it_removes_or_puts_back_customers(store, tmp_path, monkeypatch):
-    customers = imported(store, tmp_path, "customers", ["customer_id", "segment", "signup_date"],
-                         [["C1", "SMB", "2024-01-01"]], "c.csv")
+    customers = import_customers(store, tmp_path, [["C1", "SMB", "Schweiz"]], "c.csv")
     answers = import_answers(store, tmp_path, [["A1", "C1", "2025-03-01 10:00", "web", "Checkout", "9", "", ""]], "a.csv")
     recounts = []
     recount = summaries._rebuild_customer_dates

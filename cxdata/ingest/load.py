@@ -596,13 +596,14 @@ def _undo_message(import_id: int, deleted: dict[str, int], restored: dict[str, i
     """E.g. "Import 7 undone: 2 rows removed, 1 earlier version put back, 989,000 rows handed back
     unchanged to earlier imports." (ratings are counted with their answers)."""
     total_restored = sum(value for name, value in restored.items() if name != "response_ratings")
-    message = f"Import {import_id} undone: {_rows(sum(deleted.values()))} removed"
+    message = f"Import {import_id} undone: {_counted(sum(deleted.values()), 'row')} removed"
     if total_restored:
-        message += f", {total_restored:,} earlier version{'s' if total_restored != 1 else ''} put back"
+        message += f", {_counted(total_restored, 'earlier version')} put back"
     if sum(kept.values()):
-        message += f", {_rows(sum(kept.values()))} handed back unchanged to earlier imports"
+        message += f", {_counted(sum(kept.values()), 'row')} handed back unchanged to earlier imports"
     return message + "."
 
 
-def _rows(count: int) -> str:
-    return f"{count:,} row{'s' if count != 1 else ''}"
+def _counted(count: int, noun: str) -> str:
+    """1 -> '1 row', 2000 -> '2,000 rows'."""
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
